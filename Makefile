@@ -1,0 +1,66 @@
+# Two commands matter: `make run` (the app with demo data on SQLite) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app campaign
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint translations extract bench soak fuzz clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile -d campaign/translations
+
+run: $(VENV)/.runtime translations
+	$(FLASK) init
+	$(FLASK) demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
+	@echo "Open http://$(HOST):$(PORT) and sign in with a login above."
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+
+# The suite runs on SQLite, then again on $(TEST_DATABASE_URL) when it is set (PostgreSQL in CI).
+test: $(VENV)/.dev translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+		echo "== again on $(TEST_DATABASE_URL) =="; \
+		CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+extract: $(VENV)/.runtime
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o campaign/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i campaign/translations/messages.pot -d campaign/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+
+# Benchmarks print tables; figures go in the README. Not part of `make test`.
+bench: $(VENV)/.dev
+	$(PY) -m tests.bench.visits
+	$(PY) -m tests.bench.coverage
+
+# Load and faults: gunicorn with 4 workers on SQLite then PostgreSQL (SOAK_PG_URL), 64 volunteers,
+# SOAK_VISITS visits (20,000), a worker killed mid-run. Not part of `make test`.
+soak: $(VENV)/.dev
+	$(PY) -m tests.soak
+
+# Hostile input on the JSON API with fresh random examples each run (FUZZ_EXAMPLES per operation),
+# on SQLite then $(TEST_DATABASE_URL). `make test` runs the same test with 25 fixed examples.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.dev translations
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_schemathesis.py
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+		FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest tests/test_schemathesis.py; \
+	fi

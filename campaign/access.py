@@ -1,0 +1,299 @@
+"""Who may see or change what. Every view and API route asks this module; nowhere else decides.
+
+Roles nest by area: an admin sees the country, a coordinator one province, a lead one ward,
+a volunteer the hamlets their team is assigned to in a campaign (and their own visits).
+"""
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from campaign.areas.models import Hamlet, Ward
+from campaign.auth.models import Role, User
+from campaign.campaigns.models import Campaign, Team, TeamHamlet
+from campaign.extensions import db
+
+# Who may manage whom: a role may create or change users of these roles, inside its scope.
+MANAGES = {
+    Role.ADMIN: {Role.ADMIN, Role.COORDINATOR, Role.LEAD, Role.VOLUNTEER},
+    Role.COORDINATOR: {Role.LEAD},
+    Role.LEAD: {Role.VOLUNTEER},
+    Role.VOLUNTEER: set(),
+}
+
+
+def roles_required(*roles: Role):
+    """Only these roles (and the admin) may call the view; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from campaign.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role != Role.ADMIN and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def user_province_code(user: User) -> int | None:
+    if user.role == Role.COORDINATOR:
+        return user.province_code
+    if user.role == Role.LEAD and user.ward is not None:
+        return user.ward.province_code
+    if user.role == Role.VOLUNTEER and user.team is not None:
+        return user.team.ward.province_code
+    return None
+
+
+def user_ward_code(user: User) -> int | None:
+    if user.role == Role.LEAD:
+        return user.ward_code
+    if user.role == Role.VOLUNTEER and user.team is not None:
+        return user.team.ward_code
+    return None
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def campaigns_query(user: User) -> sa.Select:
+    """Campaigns the user takes part in: national ones and those of their province."""
+    query = sa.select(Campaign).order_by(Campaign.start_date.desc(), Campaign.id.desc())
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(
+        sa.or_(Campaign.province_code.is_(None), Campaign.province_code == user_province_code(user))
+    )
+
+
+def can_see_campaign(user: User, campaign: Campaign) -> bool:
+    if user.role == Role.ADMIN or campaign.province_code is None:
+        return True
+    return campaign.province_code == user_province_code(user)
+
+
+def can_manage_campaign(user: User, campaign: Campaign | None = None, province_code=None) -> bool:
+    """Coordinators run campaigns of their own province; admins any."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.COORDINATOR:
+        return False
+    code = campaign.province_code if campaign is not None else province_code
+    return code is not None and code == user.province_code
+
+
+# --- areas -----------------------------------------------------------------------------------
+
+
+def hamlet_ids_query(user: User, campaign_id: int | None = None) -> sa.Select:
+    """The ids of the hamlets the user may see (and log visits in)."""
+    if user.role == Role.ADMIN:
+        return sa.select(Hamlet.id)
+    if user.role == Role.COORDINATOR:
+        return sa.select(Hamlet.id).join(Ward).where(Ward.province_code == user.province_code)
+    if user.role == Role.LEAD:
+        return sa.select(Hamlet.id).where(Hamlet.ward_code == user.ward_code)
+    query = sa.select(TeamHamlet.hamlet_id).where(TeamHamlet.team_id == user.team_id)
+    if campaign_id is not None:
+        query = query.where(TeamHamlet.campaign_id == campaign_id)
+    return query
+
+
+def can_see_hamlet(user: User, hamlet: Hamlet, campaign_id: int | None = None) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.COORDINATOR:
+        return hamlet.ward.province_code == user.province_code
+    if user.role == Role.LEAD:
+        return hamlet.ward_code == user.ward_code
+    if user.team_id is None:
+        return False
+    query = sa.select(TeamHamlet.hamlet_id).where(
+        TeamHamlet.team_id == user.team_id, TeamHamlet.hamlet_id == hamlet.id
+    )
+    if campaign_id is not None:
+        query = query.where(TeamHamlet.campaign_id == campaign_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def can_log_in_hamlet(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:
+    """A visit may be logged in a hamlet the user sees, inside the campaign's area."""
+    if campaign.province_code is not None and hamlet.ward.province_code != campaign.province_code:
+        return False
+    return can_see_campaign(user, campaign) and can_see_hamlet(user, hamlet, campaign.id)
+
+
+def can_see_ward(user: User, ward: Ward) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.COORDINATOR:
+        return ward.province_code == user.province_code
+    return user.role == Role.LEAD and user.ward_code == ward.code
+
+
+def can_see_province(user: User, province_code: int) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.COORDINATOR and user.province_code == province_code
+
+
+def can_see_country(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+def can_manage_ward(user: User, ward_code: int) -> bool:
+    """Hamlets, teams and volunteers of a ward are set up by its lead (or above)."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.COORDINATOR:
+        ward = db.session.get(Ward, ward_code)
+        return ward is not None and ward.province_code == user.province_code
+    return user.role == Role.LEAD and user.ward_code == ward_code
+
+
+def can_manage_user(user: User, other: User) -> bool:
+    if other.role not in MANAGES[user.role]:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.COORDINATOR:
+        return other.ward is not None and other.ward.province_code == user.province_code
+    # a lead manages the volunteers of their ward's teams
+    return other.team is not None and other.team.ward_code == user.ward_code
+
+
+def can_manage_team(user: User, team: Team) -> bool:
+    return can_manage_ward(user, team.ward_code)
+
+
+# --- guards for views ------------------------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
+    """Abort with 403 unless allowed. Views call this with one of the predicates above."""
+    if not allowed:
+        abort(403)
+
+
+# --- setup: hamlets, teams, volunteers, leads, revisits (issue 5) ----------------------------
+
+
+def can_manage_volunteer(user: User, person: User) -> bool:
+    """A volunteer is managed by the lead of their team's ward, its coordinator, or an admin."""
+    if person.role != Role.VOLUNTEER or person.team is None:
+        return user.role == Role.ADMIN and person.role == Role.VOLUNTEER
+    return can_manage_ward(user, person.team.ward_code)
+
+
+def can_manage_leads(user: User, ward_code: int) -> bool:
+    """Leads of a ward are created by the coordinator of its province (or an admin)."""
+    return user.role in (Role.ADMIN, Role.COORDINATOR) and can_manage_ward(user, ward_code)
+
+
+def can_see_revisits(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:
+    """The revisit list of a hamlet: the volunteers of its team in the campaign, and leads up."""
+    return can_log_in_hamlet(user, hamlet, campaign)
+
+
+def can_claim(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:
+    """Those who knock on doors claim them: volunteers of the hamlet's team and its ward's lead."""
+    return user.role in (Role.VOLUNTEER, Role.LEAD) and can_log_in_hamlet(user, hamlet, campaign)
+
+
+def can_manage_person(user: User, person: User) -> bool:
+    """Deactivate, reset the password of, or move: volunteers by their ward's managers,
+    leads by their province's coordinator; an admin anyone."""
+    if person.role == Role.VOLUNTEER:
+        return can_manage_volunteer(user, person)
+    if person.role == Role.LEAD:
+        return can_manage_leads(user, person.ward_code)
+    return can_manage_user(user, person)
+
+
+# --- review (visits, audit, exports) ---------------------------------------------------------
+
+REVIEWERS = (Role.LEAD, Role.COORDINATOR)  # and the admin, as everywhere
+
+
+def is_reviewer(user: User) -> bool:
+    return user.role in (Role.ADMIN, *REVIEWERS)
+
+
+def review_hamlet_ids_query(user: User) -> sa.Select:
+    """Hamlets whose visits the user reviews: a lead's ward, a coordinator's province, all for an
+    admin, none for anyone else."""
+    if not is_reviewer(user):
+        return sa.select(Hamlet.id).where(sa.false())
+    return hamlet_ids_query(user)
+
+
+def can_review_visit(user: User, visit) -> bool:
+    """Review, edit and see the history of a visit: a reviewer whose area holds its hamlet."""
+    return is_reviewer(user) and can_see_hamlet(user, visit.hamlet)
+
+
+def can_see_ward_audit(user: User, ward: Ward) -> bool:
+    return is_reviewer(user) and can_see_ward(user, ward)
+
+
+def review_team_ids_query(user: User) -> sa.Select:
+    """Teams in the activity table: the lead's ward, the coordinator's province, all for an admin."""
+    if user.role == Role.ADMIN:
+        return sa.select(Team.id)
+    if user.role == Role.COORDINATOR:
+        return (
+            sa.select(Team.id)
+            .join(Ward, Ward.code == Team.ward_code)
+            .where(Ward.province_code == user.province_code)
+        )
+    if user.role == Role.LEAD:
+        return sa.select(Team.id).where(Team.ward_code == user.ward_code)
+    return sa.select(Team.id).where(sa.false())
+
+
+# --- coverage (areas pages, API and exports) --------------------------------------------------
+
+
+def can_see_area(
+    user: User, campaign: Campaign | None, level: str, code, hamlet: Hamlet | None = None
+) -> bool:
+    """Coverage of an area: a volunteer their team's hamlets, a lead their ward (and its hamlets),
+    a coordinator their province (and below), an admin the country. Without a campaign: in any."""
+    if campaign is not None and not can_see_campaign(user, campaign):
+        return False
+    if level == "country":
+        return can_see_country(user)
+    if level == "province":
+        return can_see_province(user, int(code))
+    if level == "ward":
+        ward = db.session.get(Ward, int(code))
+        return ward is not None and can_see_ward(user, ward)
+    return hamlet is not None and can_see_hamlet(user, hamlet, campaign.id if campaign else None)
+
+
+def can_set_coverage_thresholds(user: User, campaign: Campaign) -> bool:
+    return can_manage_campaign(user, campaign)
+
+
+def can_import_population(user: User, province_code: int) -> bool:
+    """Official population figures of a province and its wards: its coordinator, or an admin."""
+    return can_manage_campaign(user, None, province_code=province_code)
+
+
+def home_area(user: User) -> tuple[str, object] | None:
+    """The coverage page a user opens first: (level, code)."""
+    if user.role == Role.ADMIN:
+        return ("country", "vn")
+    if user.role == Role.COORDINATOR and user.province_code is not None:
+        return ("province", user.province_code)
+    if user.role == Role.LEAD and user.ward_code is not None:
+        return ("ward", user.ward_code)
+    return None

@@ -1,0 +1,169 @@
+"""JSON API: an area's coverage numbers and its ranked children."""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from campaign.api import bp
+from campaign.coverage import context
+from campaign.coverage.services import LEVELS, area_report, children_payload, summary_payload
+from campaign.errors import json_error
+
+
+def _report(level: str, code: str, *, with_trend: bool):
+    if not current_user.is_authenticated:
+        return None, json_error(401)
+    if level not in LEVELS:
+        return None, json_error(
+            404, "Cấp khu vực phải là country, province, ward hoặc hamlet.", code="bad_level"
+        )
+    try:
+        req = context.load(current_user, level, code, request.args, campaign_required=True)
+    except context.AreaRequestError as error:
+        return None, json_error(error.status, error.message, code=error.code, fields=error.fields)
+    return area_report(req.campaign, req.area, req.as_of, req.since, with_trend=with_trend), None
+
+
+@bp.get("/areas/<level>/<code>/summary")
+def area_summary(level, code):
+    report, error = _report(level, code, with_trend=True)
+    return error or jsonify(summary_payload(report))
+
+
+@bp.get("/areas/<level>/<code>/children")
+def area_children(level, code):
+    report, error = _report(level, code, with_trend=False)
+    return error or jsonify(children_payload(report))
+
+
+_PARAMS = [
+    {"name": "level", "in": "path", "required": True, "schema": {"enum": list(LEVELS)}},
+    {
+        "name": "code",
+        "in": "path",
+        "required": True,
+        "description": "`vn` for the country, an official province or ward code, or a hamlet id.",
+        "schema": {"type": "string"},
+    },
+    {"name": "campaign_id", "in": "query", "required": True, "schema": {"type": "integer"}},
+    {
+        "name": "date",
+        "in": "query",
+        "description": "As-of local day (Asia/Ho_Chi_Minh), inclusive; default today.",
+        "schema": {"type": "string", "format": "date"},
+    },
+]
+_SINCE = {
+    "name": "since",
+    "in": "query",
+    "description": "Earlier day for the rank change; default 7 days before `date`.",
+    "schema": {"type": "string", "format": "date"},
+}
+_ERRORS = {
+    str(status): {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for status, description in (
+        (400, "Bad parameters (campaign_id, date, since)."),
+        (401, "Not signed in."),
+        (403, "The area is outside the user's scope."),
+        (404, "Unknown level, area or campaign, or the area is outside the campaign."),
+    )
+}
+_NUMBERS = {
+    "type": "object",
+    "required": ["level", "code", "name", "population", "known_users", "user_rate", "rank"],
+    "properties": {
+        "level": {"type": "string"},
+        "code": {"type": ["integer", "string"]},
+        "name": {"type": "string"},
+        "population": {"type": "integer"},
+        "households": {"type": "integer"},
+        "households_reached": {"type": "integer"},
+        "households_reached_rate": {"type": ["number", "null"]},
+        "visits": {"type": "integer"},
+        "already_installed": {"type": "integer"},
+        "installs": {"type": "integer"},
+        "known_users": {"type": "integer"},
+        "user_rate": {"type": ["number", "null"]},
+        "target_share": {"type": ["number", "null"]},
+        "colour": {"enum": ["good", "warn", "bad", None]},
+        "installs_by_app": {"type": "array", "items": {"type": "object"}},
+        "outcomes": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "users_per_day": {"type": "number"},
+        "rank": {"type": ["integer", "null"]},
+        "rank_since": {"type": ["integer", "null"]},
+        "rank_change": {"type": ["integer", "null"]},
+        "ranked_among": {"type": "integer"},
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/v1/areas/{level}/{code}/summary": {
+        "get": {
+            "summary": "Coverage numbers of an area for a campaign as of a day",
+            "operationId": "areaSummary",
+            "tags": ["areas"],
+            "parameters": [*_PARAMS, _SINCE],
+            "responses": {
+                "200": {
+                    "description": "Totals, user rate, pace, rank and trend.",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "allOf": [
+                                    _NUMBERS,
+                                    {
+                                        "type": "object",
+                                        "required": ["area", "campaign", "as_of", "since", "pace", "trend"],
+                                        "properties": {
+                                            "area": {"type": "object"},
+                                            "campaign": {"type": "object"},
+                                            "as_of": {"type": "string", "format": "date"},
+                                            "since": {"type": "string", "format": "date"},
+                                            "pace": {"type": "object"},
+                                            "trend": {"type": "array", "items": {"type": "object"}},
+                                        },
+                                    },
+                                ]
+                            }
+                        }
+                    },
+                },
+                **_ERRORS,
+            },
+        }
+    },
+    "/api/v1/areas/{level}/{code}/children": {
+        "get": {
+            "summary": "Ranked children of an area with their rank change",
+            "operationId": "areaChildren",
+            "tags": ["areas"],
+            "parameters": [*_PARAMS, _SINCE],
+            "responses": {
+                "200": {
+                    "description": "Children (provinces, wards or hamlets) ranked by user rate.",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["area", "campaign", "children", "top5", "climbers"],
+                                "properties": {
+                                    "area": {"type": "object"},
+                                    "campaign": {"type": "object"},
+                                    "as_of": {"type": "string", "format": "date"},
+                                    "since": {"type": "string", "format": "date"},
+                                    "children_level": {"type": ["string", "null"]},
+                                    "children": {"type": "array", "items": _NUMBERS},
+                                    "top5": {"type": "array"},
+                                    "climbers": {"type": "array"},
+                                },
+                            }
+                        }
+                    },
+                },
+                **_ERRORS,
+            },
+        }
+    },
+}

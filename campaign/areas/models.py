@@ -1,0 +1,78 @@
+"""Vietnam's areas: provinces and wards from vietnam-provinces, hamlets and households of our own."""
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.extensions import db
+from campaign.types import str_enum
+
+
+class Province(db.Model):
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    division_type: Mapped[str] = mapped_column(sa.String(30))
+    # Official figure imported by a coordinator; when set it overrides the sum of wards.
+    population_official: Mapped[int | None]
+
+    wards: Mapped[list["Ward"]] = relationship(back_populates="province", order_by="Ward.name")
+
+    __table_args__ = (sa.CheckConstraint("population_official >= 0", name="population_official"),)
+
+
+class Ward(db.Model):
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    province_code: Mapped[int] = mapped_column(sa.ForeignKey("province.code"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    division_type: Mapped[str] = mapped_column(sa.String(30))
+    # Official figure imported by a coordinator; when set it overrides the sum of hamlets.
+    population_official: Mapped[int | None]
+
+    province: Mapped[Province] = relationship(back_populates="wards")
+    hamlets: Mapped[list["Hamlet"]] = relationship(back_populates="ward", order_by="Hamlet.name")
+
+    __table_args__ = (sa.CheckConstraint("population_official >= 0", name="population_official"),)
+
+
+class HamletKind(enum.StrEnum):
+    THON = "thon"
+    AP = "ap"
+    BAN = "ban"
+    TO_DAN_PHO = "to_dan_pho"
+    KHU_PHO = "khu_pho"
+
+
+class Hamlet(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_code: Mapped[int] = mapped_column(sa.ForeignKey("ward.code"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[HamletKind] = mapped_column(str_enum(HamletKind))
+    households: Mapped[int] = mapped_column(default=0)
+    population: Mapped[int] = mapped_column(default=0)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+
+    ward: Mapped[Ward] = relationship(back_populates="hamlets")
+
+    __table_args__ = (
+        sa.UniqueConstraint("ward_code", "name"),
+        sa.CheckConstraint("households >= 0", name="households"),
+        sa.CheckConstraint("population >= 0", name="population"),
+        sa.CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
+        sa.CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
+    )
+
+
+class Household(db.Model):
+    """A door in a hamlet, known only by its label (a house number). Never a person's name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(40))
+    # True when the label came from the hamlet's household list rather than a first visit.
+    listed: Mapped[bool] = mapped_column(default=False)
+
+    hamlet: Mapped[Hamlet] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("hamlet_id", "label"),)

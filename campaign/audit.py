@@ -1,0 +1,41 @@
+"""The audit log: who changed what, when, with the values before and after."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.extensions import db
+from campaign.types import UTCDateTime, utcnow
+
+
+class AuditLog(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    object_type: Mapped[str] = mapped_column(sa.String(30))
+    object_id: Mapped[int | None]
+    # The ward the object belongs to, so a lead's audit page is one indexed query.
+    ward_code: Mapped[int | None] = mapped_column(sa.ForeignKey("ward.code"), index=True)
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    user = relationship("User")
+
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
+
+
+def record(user, action: str, obj, *, ward_code=None, before=None, after=None) -> AuditLog:
+    """Add an audit entry to the session (the caller's transaction commits it)."""
+    entry = AuditLog(
+        user_id=getattr(user, "id", None),
+        action=action,
+        object_type=type(obj).__tablename__,
+        object_id=obj.id,
+        ward_code=ward_code,
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry

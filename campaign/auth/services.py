@@ -1,0 +1,114 @@
+"""Users: loading, authentication, creation."""
+
+import secrets
+from functools import cache
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from campaign.auth.models import Role, User
+from campaign.auth.passwords import password_problem
+from campaign.extensions import db
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the username is unknown, so both paths cost the same."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+class UserError(ValueError):
+    """A user could not be created or changed; the message is for a person."""
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader. The id carries the session version, so old cookies stop working."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+        version = int(raw_version)
+    except (ValueError, TypeError):
+        return None
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user if the password matches an active account; None otherwise (one generic answer)."""
+    user = find_user(username)
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)  # same cost whether or not the name exists
+        return None
+    return user if user.check_password(password) else None
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie issued to this user stops working."""
+    user.session_version += 1
+
+
+def create_user(
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    *,
+    ward_code: int | None = None,
+    province_code: int | None = None,
+    team_id: int | None = None,
+    check_password: bool = True,
+) -> User:
+    username = username.strip().lower()
+    if not username or len(username) > 40 or not all(c.isalnum() or c in "._-" for c in username):
+        raise UserError(_("Tên đăng nhập chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)."))
+    if find_user(username) is not None:
+        raise UserError(_("Tên đăng nhập này đã có người dùng."))
+    if check_password:
+        problem = password_problem(password, username)
+        if problem:
+            raise UserError(problem)
+    if role == Role.LEAD and ward_code is None:
+        raise UserError(_("Trưởng nhóm cần có phường/xã."))
+    if role == Role.COORDINATOR and province_code is None:
+        raise UserError(_("Điều phối viên cần có tỉnh/thành phố."))
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        ward_code=ward_code,
+        province_code=province_code,
+        team_id=team_id,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+class PasswordChangeError(UserError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Check the current password and the new one, store it, and end every session of the user.
+
+    The caller starts a fresh session for the person who made the change.
+    """
+    if not user.check_password(current_password):
+        raise PasswordChangeError("current_password", _("Mật khẩu hiện tại không đúng."))
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise PasswordChangeError("new_password", problem)
+    if user.check_password(new_password):
+        raise PasswordChangeError("new_password", _("Mật khẩu mới phải khác mật khẩu hiện tại."))
+    user.set_password(new_password)
+    end_sessions(user)
+    db.session.flush()

@@ -1,0 +1,145 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from campaign.auth import services
+from campaign.auth.forms import ChangePasswordForm, LoginForm
+from campaign.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.teardown_app_request
+def forget_user(_error=None) -> None:
+    """Flask-Login caches the user in `g`, which outlives the request when an app context was
+    already pushed (tests, scripts): without this, the next request of ANOTHER client would be
+    answered as this user. Every request loads its user from its own cookie."""
+    g.pop("_login_user", None)
+
+
+def login_limits() -> str:
+    """Failed sign-ins allowed per account."""
+    return current_app.config["LOGIN_LIMITS"]
+
+
+def login_address_limits() -> str:
+    """Failed sign-ins allowed per address (higher: phones share addresses behind carrier NAT)."""
+    return current_app.config["LOGIN_ADDRESS_LIMITS"]
+
+
+def login_failed(response) -> bool:
+    """Only failed attempts count, so a room of volunteers on one address can all sign in."""
+    return response.status_code not in (201, 302)
+
+
+def login_username_key() -> str:
+    """Throttle per account as well as per address."""
+    source = request.get_json(silent=True) if request.is_json else request.form
+    name = source.get("username") if isinstance(source, dict) else None
+    return "login-user:" + (str(name).strip().lower()[:40] if name else "-")
+
+
+# Shared by the HTML form and POST /api/v1/session: one count per account and per address.
+throttle_address = limiter.shared_limit(
+    login_address_limits, scope="login-address", methods=["POST"], deduct_when=login_failed
+)
+throttle_account = limiter.shared_limit(
+    login_limits,
+    scope="login-account",
+    methods=["POST"],
+    key_func=login_username_key,
+    deduct_when=login_failed,
+)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site; never another host (open redirect)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def start_session(user) -> None:
+    """A fresh session on every login, so a cookie planted before login is worthless."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@throttle_address
+@throttle_account
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def current_user_key() -> str:
+    """Throttle guesses of the current password per account (the limit runs before login_required)."""
+    return f"password-user:{getattr(current_user, 'id', '-')}"
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(login_limits, methods=["POST"], key_func=current_user_key, deduct_when=login_failed)
+def change_password():
+    """Any signed-in user changes their password; every other session of theirs ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except services.PasswordChangeError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            start_session(current_user._get_current_object())  # this browser stays signed in
+            flash(_("Đã đổi mật khẩu. Các thiết bị khác đang đăng nhập đã bị đăng xuất."), "info")
+            return redirect(url_for("home.index"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    response = redirect(safe_next(request.form.get("next")) or url_for("home.index"))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def unauthorized():
+    """Not signed in: the API answers 401 JSON, pages send the browser to the login form."""
+    from campaign.errors import json_error, wants_json
+
+    if wants_json():
+        return json_error(401)
+    flash(_("Vui lòng đăng nhập để tiếp tục."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

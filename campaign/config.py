@@ -1,0 +1,47 @@
+"""Configuration defaults. Later layers: instance/config.py, then the environment."""
+
+import os
+
+
+class Config:
+    # SECRET_KEY comes from the environment or instance/secret_key (see create_app).
+    SQLALCHEMY_DATABASE_URI = None  # None means the SQLite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A batch of 500 visits is about 250 KB of JSON; 1 MB leaves room and stops abuse.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_SSL_STRICT = False
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* we believe
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only: per account, and per address (higher, for carrier NAT and office Wi-Fi).
+    LOGIN_LIMITS = "10 per minute;50 per hour"
+    LOGIN_ADDRESS_LIMITS = "30 per minute;300 per hour"
+
+
+def from_environment() -> dict:
+    """Settings that the environment may override."""
+    settings: dict = {}
+    if os.environ.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("TRUSTED_PROXIES", "").isdigit():
+        settings["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    # PRODUCTION=1 (or SESSION_COOKIE_SECURE=1): the site is served over HTTPS, cookies say so.
+    if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":
+        settings["SESSION_COOKIE_SECURE"] = True
+        settings["REMEMBER_COOKIE_SECURE"] = True
+    return settings

@@ -1,0 +1,108 @@
+"""The children table of an area as CSV and XLSX, with Vietnamese headers and number formats."""
+
+import csv
+import io
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from campaign.coverage.services import AreaReport, Numbers
+
+OUTCOME_LABELS = {
+    "installed": _l("Cài nhờ hỗ trợ"),
+    "already_installed": _l("Đã có sẵn"),
+    "refused": _l("Từ chối"),
+    "not_home": _l("Vắng nhà"),
+    "no_smartphone": _l("Không có điện thoại thông minh"),
+    "come_back_later": _l("Hẹn quay lại"),
+}
+LEVEL_LABELS = {
+    "country": _l("Cả nước"),
+    "province": _l("Tỉnh, thành phố"),
+    "ward": _l("Xã, phường"),
+    "hamlet": _l("Thôn, ấp, khu phố"),
+}
+
+INTEGER, PERCENT, DECIMAL = "#,##0", "0.00%", "#,##0.00"
+
+
+def columns(report: AreaReport) -> list[tuple[str, str | None, object]]:
+    """(header, number format, value of a row) for every column of the table."""
+    target = report.campaign.target_rate
+    result = [
+        (_("Hạng"), INTEGER, lambda n: n.rank),
+        (_("Thay đổi hạng"), INTEGER, lambda n: n.rank_change),
+        (str(LEVEL_LABELS[report.children_level or report.area.level]), None, lambda n: n.name),
+        (_("Mã"), None, lambda n: n.code),
+        (_("Dân số"), INTEGER, lambda n: n.population),
+        (_("Số hộ"), INTEGER, lambda n: n.households),
+        (_("Hộ đã đến"), INTEGER, lambda n: n.households_reached),
+        (_("Tỉ lệ hộ đã đến"), PERCENT, lambda n: n.households_reached_rate),
+        (_("Lượt gõ cửa"), INTEGER, lambda n: n.visits),
+        (_("Người dùng đã biết"), INTEGER, lambda n: n.known_users),
+        (_("Tỉ lệ người dùng"), PERCENT, lambda n: n.user_rate),
+        (_("So với mục tiêu"), PERCENT, lambda n: n.user_rate / target if n.user_rate is not None else None),
+    ]
+    for app in report.apps:
+        result.append(
+            (
+                _("Cài %(app)s", app=app.name),
+                INTEGER,
+                lambda n, app_id=app.id: n.installs_by_app.get(app_id, 0),
+            )
+        )
+    window = report.pace["window_days"]
+    result.append(
+        (_("Người dùng mới mỗi ngày (7 ngày)"), DECIMAL, lambda n: round(n.gained_window / window, 2))
+    )
+    for name, label in OUTCOME_LABELS.items():
+        result.append((str(label), INTEGER, lambda n, name=name: n.outcomes[name]))
+    return result
+
+
+def table_rows(report: AreaReport) -> list[Numbers]:
+    return report.children if report.children_level else [report.numbers]
+
+
+def to_csv(report: AreaReport) -> str:
+    cols = columns(report)
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    writer = csv.writer(out)
+    writer.writerow([header for header, _f, _v in cols])
+    for row in table_rows(report):
+        values = []
+        for _h, fmt, value in cols:
+            v = value(row)
+            if v is None:
+                values.append("")
+            elif fmt == PERCENT:
+                values.append(f"{v:.4f}")
+            else:
+                values.append(v)
+        writer.writerow(values)
+    return out.getvalue()
+
+
+def to_xlsx(report: AreaReport) -> bytes:
+    cols = columns(report)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Độ phủ")[:31]
+    sheet.append([header for header, _f, _v in cols])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table_rows(report):
+        sheet.append([value(row) for _h, _f, value in cols])
+    for index, (_h, fmt, _v) in enumerate(cols, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = 14 if fmt else 24
+        if fmt:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = fmt
+    sheet.freeze_panes = "D2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,49 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, DecimalField, HiddenField, IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from campaign.types import MAX_ID
+
+
+class AreaFilterForm(FlaskForm):
+    """GET filters of an area page and the areas API: campaign, as-of date, earlier date."""
+
+    class Meta:
+        csrf = False
+
+    campaign_id = IntegerField(
+        _l("Chiến dịch"), validators=[Optional(), NumberRange(1, MAX_ID, _l("Không có chiến dịch này."))]
+    )
+    date = DateField(_l("Tính đến ngày"), validators=[Optional()])
+    since = DateField(_l("So với ngày"), validators=[Optional()])
+
+    def validate_since(self, field):
+        if field.data and self.date.data and field.data > self.date.data:
+            raise ValidationError(_l("Ngày so sánh phải trước ngày tính."))
+
+
+class ThresholdsForm(FlaskForm):
+    """Colours of the coverage tables, as a percentage of the target."""
+
+    warn = DecimalField(
+        _l("Vàng từ (% mục tiêu)"),
+        places=0,
+        validators=[InputRequired(_l("Vui lòng nhập ngưỡng.")), NumberRange(0, 1000, _l("Từ 0 đến 1000."))],
+    )
+    good = DecimalField(
+        _l("Xanh từ (% mục tiêu)"),
+        places=0,
+        validators=[InputRequired(_l("Vui lòng nhập ngưỡng.")), NumberRange(0, 1000, _l("Từ 0 đến 1000."))],
+    )
+    level = HiddenField()
+    code = HiddenField()
+
+    def validate_good(self, field):
+        if self.warn.data is not None and field.data is not None and field.data < self.warn.data:
+            raise ValidationError(_l("Ngưỡng xanh phải lớn hơn hoặc bằng ngưỡng vàng."))
+
+
+class PopulationImportForm(FlaskForm):
+    file = FileField(_l("Tệp CSV dân số chính thức"), validators=[FileRequired(_l("Vui lòng chọn tệp CSV."))])

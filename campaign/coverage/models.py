@@ -1,0 +1,75 @@
+"""Summary counters per hamlet, day and campaign, kept in step with every visit write.
+
+Area totals are sums of these rows, never scans of visits. `check-totals` recomputes them.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from campaign.extensions import db
+
+
+class HamletDay(db.Model):
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    # Local day (Asia/Ho_Chi_Minh) of the visits counted here.
+    day: Mapped[date] = mapped_column(primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+    # Households whose first conclusive counted visit fell on this day.
+    households_reached: Mapped[int] = mapped_column(default=0)
+    people_reached: Mapped[int] = mapped_column(default=0)
+    already_installed: Mapped[int] = mapped_column(default=0)
+    installs: Mapped[int] = mapped_column(default=0)
+    outcome_installed: Mapped[int] = mapped_column(default=0)
+    outcome_already_installed: Mapped[int] = mapped_column(default=0)
+    outcome_refused: Mapped[int] = mapped_column(default=0)
+    outcome_not_home: Mapped[int] = mapped_column(default=0)
+    outcome_no_smartphone: Mapped[int] = mapped_column(default=0)
+    outcome_come_back_later: Mapped[int] = mapped_column(default=0)
+
+    # Covers the recent-days and trend reads (known users by day) without touching the table.
+    __table_args__ = (
+        sa.Index(
+            "ix_hamlet_day_campaign_day", "campaign_id", "day", "hamlet_id", "already_installed", "installs"
+        ),
+    )
+
+
+class HamletDayApp(db.Model):
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    app_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_app.id"), primary_key=True)
+    installs: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.Index("ix_hamlet_day_app_campaign_day", "campaign_id", "day"),)
+
+
+class HamletTotal(db.Model):
+    """A hamlet's counters over all days (the sum of its HamletDay rows), kept in the same
+    transaction, so that a page "as of today" reads one row per hamlet whatever the campaign's length."""
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    visits: Mapped[int] = mapped_column(default=0)
+    households_reached: Mapped[int] = mapped_column(default=0)
+    people_reached: Mapped[int] = mapped_column(default=0)
+    already_installed: Mapped[int] = mapped_column(default=0)
+    installs: Mapped[int] = mapped_column(default=0)
+    outcome_installed: Mapped[int] = mapped_column(default=0)
+    outcome_already_installed: Mapped[int] = mapped_column(default=0)
+    outcome_refused: Mapped[int] = mapped_column(default=0)
+    outcome_not_home: Mapped[int] = mapped_column(default=0)
+    outcome_no_smartphone: Mapped[int] = mapped_column(default=0)
+    outcome_come_back_later: Mapped[int] = mapped_column(default=0)
+
+
+class HamletAppTotal(db.Model):
+    """A hamlet's installs per app over all days (the sum of its HamletDayApp rows)."""
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    app_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_app.id"), primary_key=True)
+    installs: Mapped[int] = mapped_column(default=0)

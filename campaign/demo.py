@@ -1,0 +1,280 @@
+"""A demo campaign in Cần Thơ (which since 2025 includes the former Hậu Giang).
+
+Real wards from vietnam-provinces; hamlets, teams, users and three weeks of visits made up,
+deterministically from a seed, so every screen has something real to show.
+"""
+
+import random
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from campaign.areas.models import Hamlet, HamletKind, Household, Ward
+from campaign.auth.models import Role, User
+from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
+from campaign.coverage import totals
+from campaign.extensions import db
+from campaign.i18n import VN_TZ, local_today
+from campaign.visits.hashing import content_hash
+from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
+
+DEMO_CAMPAIGN_NAME = "Cài đặt Bluezone – Cần Thơ"
+CAN_THO = 92
+# (ward code, number of hamlets); Vị Thanh was Hậu Giang's provincial capital.
+DEMO_WARDS = [(31135, 7), (31120, 6), (31168, 6), (31321, 7), (31441, 6)]
+TEAM_KINDS = [
+    ("Đội thanh niên tình nguyện", OrgKind.YOUTH_UNION),
+    ("Chi hội Phụ nữ", OrgKind.WOMENS_UNION),
+]
+
+
+def demo_exists() -> bool:
+    return db.session.scalar(sa.select(Campaign.id).where(Campaign.name == DEMO_CAMPAIGN_NAME)) is not None
+
+
+def set_demo_passwords(password: str) -> list[User]:
+    """Give every demo user this password (one hash, shared: hashing is slow by design)."""
+    users = db.session.scalars(sa.select(User).where(User.username.in_(_demo_usernames()))).all()
+    probe = User()
+    probe.set_password(password)
+    for user in users:
+        user.password_hash = probe.password_hash
+        user.session_version += 1
+    order = [Role.ADMIN, Role.COORDINATOR, Role.LEAD, Role.VOLUNTEER]
+    return sorted(users, key=lambda u: (order.index(u.role), len(u.username), u.username))
+
+
+def _demo_usernames() -> list[str]:
+    names = ["admin", "coordinator", "lead"]
+    names += [f"lead{i}" for i in range(2, len(DEMO_WARDS) + 1)]
+    names += [f"tnv{i}" for i in range(1, 2 * len(DEMO_WARDS) * 2 + 1)]
+    return names
+
+
+def build_demo(seed: int = 2020, today: date | None = None, days: int = 21) -> Campaign:
+    """Create the demo campaign and everything around it. The caller commits.
+
+    Users get no usable password here: call `set_demo_passwords` afterwards.
+    """
+    rng = random.Random(seed)
+    today = today or local_today()
+    campaign = Campaign(
+        name=DEMO_CAMPAIGN_NAME,
+        province_code=CAN_THO,
+        start_date=today - timedelta(days=days - 1),
+        deadline=today + timedelta(days=14),
+        target_rate=0.30,
+    )
+    campaign.apps = [
+        CampaignApp(code="bluezone", name="Bluezone", position=0),
+        CampaignApp(code="ncovi", name="NCOVI", position=1),
+    ]
+    db.session.add(campaign)
+
+    _add_user(username="admin", display_name="Quản trị hệ thống", role=Role.ADMIN)
+    _add_user(
+        username="coordinator",
+        display_name="Điều phối Tỉnh đoàn Cần Thơ",
+        role=Role.COORDINATOR,
+        province_code=CAN_THO,
+    )
+    teams: list[tuple[Team, list[Hamlet]]] = []
+    volunteer_number = 0
+    for ward_index, (ward_code, hamlet_count) in enumerate(DEMO_WARDS):
+        ward = db.session.get(Ward, ward_code)
+        rural = ward.division_type == "xã"
+        hamlets = []
+        for n in range(1, hamlet_count + 1):
+            households = rng.randint(260, 520)
+            hamlets.append(
+                Hamlet(
+                    ward_code=ward_code,
+                    name=f"Ấp {n}" if rural else f"Khu vực {n}",
+                    kind=HamletKind.AP if rural else HamletKind.KHU_PHO,
+                    households=households,
+                    population=int(households * rng.uniform(3.4, 4.1)),
+                    lat=10.03 + ward_index * 0.05 + n * 0.004,
+                    lon=105.77 - ward_index * 0.06 + n * 0.004,
+                )
+            )
+        db.session.add_all(hamlets)
+        lead_name = "lead" if ward_index == 0 else f"lead{ward_index + 1}"
+        _add_user(
+            username=lead_name,
+            display_name=f"Bí thư Đoàn {ward.name}",
+            role=Role.LEAD,
+            ward_code=ward_code,
+        )
+        for kind_index, (team_name, org_kind) in enumerate(TEAM_KINDS):
+            team = Team(ward_code=ward_code, name=team_name, org_kind=org_kind)
+            db.session.add(team)
+            team_hamlets = hamlets[kind_index::2]
+            teams.append((team, team_hamlets))
+            for _ in range(2):
+                volunteer_number += 1
+                _add_user(
+                    username=f"tnv{volunteer_number}",
+                    display_name=f"Tình nguyện viên {volunteer_number}",
+                    role=Role.VOLUNTEER,
+                    team=team,
+                )
+    db.session.flush()
+    for team, hamlets in teams:
+        for hamlet in hamlets:
+            db.session.add(TeamHamlet(campaign_id=campaign.id, team_id=team.id, hamlet_id=hamlet.id))
+    db.session.flush()
+    _make_visits(rng, campaign, teams, today, days)
+    totals.rebuild(campaign.id)
+    return campaign
+
+
+def _add_user(**fields) -> User:
+    """A demo user with no usable password yet; `set_demo_passwords` gives every one the same."""
+    user = User(password_hash="!", **fields)
+    db.session.add(user)
+    return user
+
+
+OUTCOME_WEIGHTS = [
+    (Outcome.INSTALLED, 46),
+    (Outcome.ALREADY_INSTALLED, 14),
+    (Outcome.REFUSED, 7),
+    (Outcome.NOT_HOME, 17),
+    (Outcome.NO_SMARTPHONE, 8),
+    (Outcome.COME_BACK_LATER, 8),
+]
+SITE_KINDS = [SiteKind.SCHOOL, SiteKind.MARKET, SiteKind.BUSINESS, SiteKind.TRANSIT_HUB]
+
+
+def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None:
+    """Visits by each volunteer on most days, rising as the campaign picks up pace."""
+    apps = campaign.apps
+    visit_rows, install_rows, household_rows = [], [], []
+    households: dict[tuple[int, str], int] = {}
+    next_household_id = (db.session.scalar(sa.select(sa.func.max(Household.id))) or 0) + 1
+    next_visit_id = (db.session.scalar(sa.select(sa.func.max(Visit.id))) or 0) + 1
+    received = datetime.now(UTC)
+    for team, hamlets in teams:
+        for volunteer in team.members:
+            street = {h.id: 1 for h in hamlets}
+            revisit: list[tuple[Hamlet, str]] = []
+            for offset in range(days):
+                day = today - timedelta(days=days - 1 - offset)
+                if rng.random() < 0.15:
+                    continue  # a day off
+                count = rng.randint(3, 9) + offset // 3
+                moment = datetime.combine(day, time(8, rng.randint(0, 30)), VN_TZ)
+                for _ in range(count):
+                    moment += timedelta(minutes=rng.randint(4, 14))
+                    if revisit and rng.random() < 0.3:
+                        hamlet, label = revisit.pop(0)
+                        site_kind = SiteKind.HOUSEHOLD
+                    elif rng.random() < 0.03:
+                        hamlet = rng.choice(hamlets)
+                        site_kind = rng.choice(SITE_KINDS)
+                        label = f"{_site_label(site_kind)} {hamlet.name}"
+                    else:
+                        hamlet = rng.choice(hamlets)
+                        label = f"Số {street[hamlet.id]}"
+                        street[hamlet.id] += 1
+                        site_kind = SiteKind.HOUSEHOLD
+                    outcome = rng.choices([o for o, _ in OUTCOME_WEIGHTS], [w for _, w in OUTCOME_WEIGHTS])[0]
+                    if outcome in (Outcome.NOT_HOME, Outcome.COME_BACK_LATER):
+                        revisit.append((hamlet, label))
+                    key = (hamlet.id, label)
+                    if key not in households:
+                        households[key] = next_household_id
+                        household_rows.append(
+                            {"id": next_household_id, "hamlet_id": hamlet.id, "label": label}
+                        )
+                        next_household_id += 1
+                    counts = _counts(rng, outcome, site_kind, apps)
+                    payload = {
+                        "campaign_id": campaign.id,
+                        "hamlet_id": hamlet.id,
+                        "household": label,
+                        "site_kind": site_kind.value,
+                        "outcome": outcome.value,
+                        **{k: counts[k] for k in ("residents", "smartphones", "already_installed")},
+                        "installs": counts["installs"],
+                        "visited_at": moment.astimezone(UTC).isoformat(),
+                    }
+                    visit_rows.append(
+                        {
+                            "id": next_visit_id,
+                            "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                            "campaign_id": campaign.id,
+                            "hamlet_id": hamlet.id,
+                            "household_id": households[key],
+                            "volunteer_id": volunteer.id,
+                            "site_kind": site_kind,
+                            "outcome": outcome,
+                            "residents": counts["residents"],
+                            "smartphones": counts["smartphones"],
+                            "already_installed": counts["already_installed"],
+                            "installs_total": sum(counts["installs"].values()),
+                            "visited_at": moment,
+                            "received_at": min(received, moment + timedelta(minutes=rng.randint(1, 240))),
+                            "content_hash": content_hash(payload),
+                            "review_status": ReviewStatus.APPROVED
+                            if day < today - timedelta(days=3)
+                            else ReviewStatus.PENDING,
+                        }
+                    )
+                    for app in apps:
+                        if counts["installs"].get(app.code):
+                            install_rows.append(
+                                {
+                                    "visit_id": next_visit_id,
+                                    "app_id": app.id,
+                                    "count": counts["installs"][app.code],
+                                }
+                            )
+                    next_visit_id += 1
+    db.session.execute(sa.insert(Household), household_rows)
+    db.session.execute(sa.insert(Visit), visit_rows)
+    if install_rows:
+        db.session.execute(sa.insert(VisitInstall), install_rows)
+    db.session.flush()
+
+
+def _site_label(kind: SiteKind) -> str:
+    return {
+        SiteKind.SCHOOL: "Trường THCS",
+        SiteKind.MARKET: "Chợ",
+        SiteKind.BUSINESS: "Nhà hàng",
+        SiteKind.TRANSIT_HUB: "Bến xe",
+    }[kind]
+
+
+def _counts(rng, outcome: Outcome, site_kind: SiteKind, apps) -> dict:
+    residents = (
+        rng.randint(25, 120)
+        if site_kind != SiteKind.HOUSEHOLD
+        else rng.choices([1, 2, 3, 4, 5, 6, 7], [5, 15, 22, 27, 17, 9, 5])[0]
+    )
+    if outcome in (Outcome.NOT_HOME, Outcome.COME_BACK_LATER):
+        return {"residents": 0, "smartphones": 0, "already_installed": 0, "installs": {}}
+    if outcome == Outcome.NO_SMARTPHONE:
+        return {"residents": residents, "smartphones": 0, "already_installed": 0, "installs": {}}
+    smartphones = max(1, min(residents, round(residents * rng.uniform(0.5, 0.95))))
+    already = (
+        rng.randint(0, smartphones // 2)
+        if outcome != Outcome.ALREADY_INSTALLED
+        else rng.randint(1, smartphones)
+    )
+    installs: dict[str, int] = {}
+    if outcome == Outcome.INSTALLED:
+        already = min(already, smartphones - 1)
+        room = smartphones - already
+        first = rng.randint(1, room)
+        installs[apps[0].code] = first
+        if len(apps) > 1 and rng.random() < 0.25:
+            installs[apps[1].code] = rng.randint(0, room - first)
+    return {
+        "residents": residents,
+        "smartphones": smartphones,
+        "already_installed": already,
+        "installs": installs,
+    }

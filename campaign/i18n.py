@@ -1,0 +1,87 @@
+"""Language, timezone and the number/date formats every page and export uses.
+
+Vietnamese is the source language of every string; English is a translation.
+"""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal, format_percent, get_locale
+
+# Vietnam has no daylight saving time; a fixed offset avoids a tzdata lookup on hot paths.
+VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the command line speaks the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang") or request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def local_today() -> date:
+    return datetime.now(VN_TZ).date()
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(VN_TZ).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where a local day starts and the next one starts."""
+    start = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+    # The first and last days a date can name (0001-01-01, 9999-12-31) have no UTC instant on
+    # one side: clamp to the extremes rather than fail.
+    try:
+        first = start.astimezone(UTC)
+    except OverflowError:
+        first = datetime.min.replace(tzinfo=UTC)
+    try:
+        last = (start + timedelta(days=1)).astimezone(UTC)
+    except OverflowError:
+        last = datetime.max.replace(tzinfo=UTC)
+    return first, last
+
+
+def number(value, digits: int = 0) -> str:
+    """55.289 in Vietnamese, 55,289 in English."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def percent(rate, digits: int = 2) -> str:
+    """7,54 % in Vietnamese."""
+    if rate is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + " %"
+    return format_percent(rate, format=pattern)
+
+
+def short_date(value) -> str:
+    """30/08/2026."""
+    if value is None:
+        return "–"
+    return babel_format_date(value, format="dd/MM/yyyy")
+
+
+def date_time(value) -> str:
+    """30/08/2026 14:05, in Vietnam's time."""
+    if value is None:
+        return "–"
+    return babel_format_datetime(value, format="dd/MM/yyyy HH:mm")
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters.update(number=number, percent=percent, short_date=short_date, date_time=date_time)
+    app.jinja_env.globals.update(current_locale=get_locale)

@@ -1,0 +1,152 @@
+"""Automatic checks run on every arriving visit. They flag, never block.
+
+The visit-logging code calls `run_automatic_checks(new_visits)` after flushing the new visits,
+inside its `totals.tracking` block. A flagged visit keeps counting like a pending one; the checks
+only put it in front of a person, with the reasons in Vietnamese.
+"""
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from campaign.audit import record
+from campaign.extensions import db
+from campaign.i18n import day_bounds, local_day, number
+from campaign.visits.models import ReviewStatus, SiteKind, Visit
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def gps_reason(visit: Visit) -> str | None:
+    hamlet, campaign = visit.hamlet, visit.campaign
+    if None in (visit.lat, visit.lon, hamlet.lat, hamlet.lon):
+        return None
+    distance = haversine_m(visit.lat, visit.lon, hamlet.lat, hamlet.lon)
+    if distance <= campaign.gps_max_distance_m:
+        return None
+    return _(
+        "Vị trí GPS cách trung tâm %(hamlet)s %(distance)s m (giới hạn %(limit)s m).",
+        hamlet=hamlet.name,
+        distance=number(round(distance)),
+        limit=number(campaign.gps_max_distance_m),
+    )
+
+
+def burst_reasons(visits: list[Visit]) -> dict[int, str]:
+    """Visits that make a volunteer's count exceed N visits within M minutes (window ending at it)."""
+    reasons: dict[int, str] = {}
+    by_volunteer = defaultdict(list)
+    for visit in visits:
+        by_volunteer[(visit.volunteer_id, visit.campaign_id)].append(visit)
+    for (volunteer_id, campaign_id), group in by_volunteer.items():
+        campaign = group[0].campaign
+        window = timedelta(minutes=campaign.burst_minutes)
+        times = db.session.execute(
+            sa.select(Visit.id, Visit.visited_at).where(
+                Visit.volunteer_id == volunteer_id,
+                Visit.campaign_id == campaign_id,
+                Visit.visited_at >= min(v.visited_at for v in group) - window,
+                Visit.visited_at <= max(v.visited_at for v in group) + window,
+            )
+        ).all()
+        moments = sorted(t for _id, t in times)
+        for visit in group:
+            count = bisect_right(moments, visit.visited_at) - bisect_left(moments, visit.visited_at - window)
+            if count > campaign.burst_max_visits:
+                reasons[visit.id] = _(
+                    "%(count)s lượt thăm trong %(minutes)s phút (tối đa %(limit)s): quá nhanh để gõ cửa từng nhà.",
+                    count=number(count),
+                    minutes=number(campaign.burst_minutes),
+                    limit=number(campaign.burst_max_visits),
+                )
+    return reasons
+
+
+def same_day_reasons(visits: list[Visit]) -> dict[int, str]:
+    """Homes that already have a visit by another volunteer on the same local day (one query)."""
+    homes = [v for v in visits if v.site_kind == SiteKind.HOUSEHOLD]
+    if not homes:
+        return {}
+    start = day_bounds(local_day(min(v.visited_at for v in homes)))[0]
+    end = day_bounds(local_day(max(v.visited_at for v in homes)))[1]
+    others = defaultdict(list)
+    for household_id, campaign_id, visit_id, volunteer_id, visited_at in db.session.execute(
+        sa.select(Visit.household_id, Visit.campaign_id, Visit.id, Visit.volunteer_id, Visit.visited_at)
+        .where(
+            Visit.household_id.in_(sorted({v.household_id for v in homes})),
+            Visit.visited_at >= start,
+            Visit.visited_at < end,
+            Visit.review_status != ReviewStatus.REJECTED,
+        )
+        .order_by(Visit.id)
+    ):
+        others[(household_id, campaign_id, local_day(visited_at))].append((visit_id, volunteer_id))
+    reasons = {}
+    for visit in homes:
+        key = (visit.household_id, visit.campaign_id, local_day(visit.visited_at))
+        other = next((i for i, vol in others[key] if vol != visit.volunteer_id and i != visit.id), None)
+        if other is not None:
+            reasons[visit.id] = _(
+                "Hộ này đã được tình nguyện viên khác ghi trong cùng ngày (lượt #%(id)s).", id=other
+            )
+    return reasons
+
+
+def residents_reason(visit: Visit) -> str | None:
+    """A home with more residents than plausible. Schools, markets, ... count many people, so only homes."""
+    limit = visit.campaign.max_plausible_residents
+    if visit.site_kind != SiteKind.HOUSEHOLD or visit.residents <= limit:
+        return None
+    return _(
+        "Số người trong hộ (%(count)s) vượt mức hợp lý (%(limit)s).",
+        count=number(visit.residents),
+        limit=number(limit),
+    )
+
+
+def run_automatic_checks(visits: list) -> list:
+    """Flag suspicious visits: review_status=flagged, the reasons in auto_flags (one a line)
+    and in review_reason (what the volunteer reads). Returns the visits flagged."""
+    visits = [v for v in visits if v.id is not None]
+    if not visits:
+        return []
+    # Stored text, read later by people in either language: always in the source language.
+    with force_locale("vi"):
+        return _check(visits)
+
+
+def _check(visits: list) -> list:
+    bursts = burst_reasons(visits)
+    same_day = same_day_reasons(visits)
+    flagged = []
+    for visit in visits:
+        reasons = [gps_reason(visit), bursts.get(visit.id), same_day.get(visit.id), residents_reason(visit)]
+        reasons = [r for r in reasons if r]
+        if not reasons:
+            continue
+        before = {"review_status": visit.review_status.value, "review_reason": visit.review_reason}
+        visit.auto_flags = "\n".join(reasons)[:500]
+        if visit.review_status == ReviewStatus.PENDING:
+            visit.review_status = ReviewStatus.FLAGGED
+            visit.review_reason = " ".join(reasons)[:300]
+        after = {
+            "review_status": visit.review_status.value,
+            "review_reason": visit.review_reason,
+            "auto_flags": visit.auto_flags,
+        }
+        record(None, "visit.auto_flag", visit, ward_code=visit.hamlet.ward_code, before=before, after=after)
+        flagged.append(visit)
+    return flagged

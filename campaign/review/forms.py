@@ -1,0 +1,125 @@
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from campaign.review import services
+from campaign.types import MAX_ID
+from campaign.visits.models import Outcome
+
+OUTCOME_LABELS = {
+    Outcome.INSTALLED: _l("Đã cài giúp"),
+    Outcome.ALREADY_INSTALLED: _l("Đã có sẵn"),
+    Outcome.REFUSED: _l("Từ chối"),
+    Outcome.NOT_HOME: _l("Không có nhà"),
+    Outcome.NO_SMARTPHONE: _l("Không có điện thoại thông minh"),
+    Outcome.COME_BACK_LATER: _l("Hẹn quay lại"),
+}
+STATUS_LABELS = {
+    "pending": _l("Chờ duyệt"),
+    "flagged": _l("Cần xem lại"),
+    "approved": _l("Đã duyệt"),
+    "rejected": _l("Không chấp nhận"),
+}
+STATUS_CHOICES = [
+    ("open", _l("Chờ duyệt và cần xem lại")),
+    *STATUS_LABELS.items(),
+    ("all", _l("Tất cả")),
+]
+ACTION_CHOICES = [
+    ("approve", _l("Duyệt")),
+    ("flag", _l("Đánh dấu cần xem lại")),
+    ("reject", _l("Không chấp nhận")),
+]
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+class VisitFilterForm(FlaskForm):
+    """GET filter of the queue, the API list, the bulk action and the exports."""
+
+    ward = SelectField(_l("Phường/xã"), default="")
+    hamlet = SelectField(_l("Khu vực"), default="")
+    volunteer = SelectField(_l("Tình nguyện viên"), default="")
+    day = DateField(_l("Ngày"), validators=[Optional()])
+    date_from = DateField(_l("Từ ngày"), validators=[Optional()])
+    date_to = DateField(_l("Đến ngày"), validators=[Optional()])
+    outcome = SelectField(
+        _l("Kết quả"),
+        default="",
+        choices=[("", _l("Tất cả"))] + [(o.value, label) for o, label in OUTCOME_LABELS.items()],
+    )
+    status = SelectField(_l("Trạng thái"), choices=STATUS_CHOICES, default="open")
+
+    def __init__(self, user, formdata=None, default_status="open", **kwargs):
+        super().__init__(
+            formdata=request.args if formdata is None else formdata, meta={"csrf": False}, **kwargs
+        )
+        if not self.status.raw_data:
+            self.status.data = default_status
+        everyone = [("", _l("Tất cả"))]
+        self.ward.choices = everyone + [(str(k), v) for k, v in services.ward_choices(user)]
+        self.hamlet.choices = everyone + [(str(k), v) for k, v in services.hamlet_choices(user)]
+        self.volunteer.choices = everyone + [(str(k), v) for k, v in services.volunteer_choices(user)]
+
+    def to_filter(self, upto_id=None) -> services.VisitFilter:
+        return services.VisitFilter(
+            ward_code=_id(self.ward.data),
+            hamlet_id=_id(self.hamlet.data),
+            volunteer_id=_id(self.volunteer.data),
+            day=self.day.data,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            outcome=self.outcome.data or None,
+            status=self.status.data or "open",
+            upto_id=upto_id,
+        )
+
+
+class ReviewActionForm(FlaskForm):
+    action = SelectField(_l("Thao tác"), choices=ACTION_CHOICES, validators=[DataRequired()])
+    reason = TextAreaField(_l("Lý do (tình nguyện viên sẽ đọc)"), validators=[Optional(), Length(max=300)])
+    next = HiddenField()
+
+
+class BulkReviewForm(ReviewActionForm):
+    # The largest visit id the lead saw: visits arriving after the page was drawn are left alone.
+    upto_id = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=MAX_ID)])
+
+
+def count_field(label):
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Vui lòng nhập một số.")),
+            NumberRange(min=0, max=10_000, message=_l("Số từ 0 đến 10.000.")),
+        ],
+    )
+
+
+class EditCountsForm(FlaskForm):
+    residents = count_field(_l("Số người trong hộ"))
+    smartphones = count_field(_l("Số điện thoại thông minh"))
+    already_installed = count_field(_l("Số người đã có ứng dụng"))
+
+
+def edit_counts_form(campaign, formdata=None, obj=None, **kwargs):
+    """The edit form with one 'installs' field per app of the campaign."""
+
+    class Form(EditCountsForm):
+        pass
+
+    for app in campaign.apps:
+        setattr(Form, f"app_{app.id}", count_field(_l("Cài mới %(app)s", app=app.name)))
+    form = Form(formdata=formdata, **kwargs) if formdata is not None else Form(**kwargs)
+    form.app_fields = [(app, getattr(form, f"app_{app.id}")) for app in campaign.apps]
+    if obj is not None and not form.is_submitted() and formdata is None:
+        form.residents.data, form.smartphones.data = obj.residents, obj.smartphones
+        form.already_installed.data = obj.already_installed
+        counts = {i.app_id: i.count for i in obj.installs}
+        for app, field in form.app_fields:
+            field.data = counts.get(app.id, 0)
+    return form

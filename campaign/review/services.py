@@ -1,0 +1,402 @@
+"""Review of visits: the filtered set, review decisions, corrections, count edits and history.
+
+Services flush; the view or API route commits once. Every change that can move the totals runs
+inside `totals.tracking`, and every change writes an audit entry.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from campaign import access
+from campaign.areas.models import Hamlet, Ward
+from campaign.audit import AuditLog, record
+from campaign.auth.models import User
+from campaign.campaigns.models import CampaignApp
+from campaign.coverage import totals
+from campaign.extensions import db
+from campaign.i18n import day_bounds
+from campaign.types import utcnow
+from campaign.visits import forms
+from campaign.visits.models import Outcome, ReviewStatus, Visit, VisitConflict, VisitInstall
+
+# The queue's default: what still needs a person.
+OPEN_STATUSES = (ReviewStatus.PENDING, ReviewStatus.FLAGGED)
+ACTIONS = {
+    "approve": ReviewStatus.APPROVED,
+    "flag": ReviewStatus.FLAGGED,
+    "reject": ReviewStatus.REJECTED,
+}
+# Actions that must say why: the volunteer reads the reason.
+ACTIONS_NEEDING_REASON = frozenset({"flag", "reject"})
+BULK_CHUNK = 500
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done; the message is shown to the user."""
+
+
+@dataclass
+class VisitFilter:
+    """What the lead chose in the filter form. `status` is "open", "all" or a ReviewStatus value."""
+
+    campaign_id: int | None = None
+    ward_code: int | None = None
+    hamlet_id: int | None = None
+    volunteer_id: int | None = None
+    day: date | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    outcome: str | None = None
+    status: str = "open"
+    # Bulk actions touch only what the lead saw: visits up to this id.
+    upto_id: int | None = None
+
+
+def visits_query(user: User, f: VisitFilter) -> sa.Select:
+    """The visits in the user's scope matching the filter, newest first.
+
+    The one definition of "the filtered set": the queue page, the bulk action, the API and the
+    exports all use it. Superseded visits (replaced by an approved correction) never show.
+    """
+    query = sa.select(Visit).where(
+        Visit.hamlet_id.in_(access.review_hamlet_ids_query(user)), Visit.superseded.is_(False)
+    )
+    if f.campaign_id is not None:
+        query = query.where(Visit.campaign_id == f.campaign_id)
+    if f.ward_code is not None:
+        query = query.where(Visit.hamlet_id.in_(sa.select(Hamlet.id).where(Hamlet.ward_code == f.ward_code)))
+    if f.hamlet_id is not None:
+        query = query.where(Visit.hamlet_id == f.hamlet_id)
+    if f.volunteer_id is not None:
+        query = query.where(Visit.volunteer_id == f.volunteer_id)
+    if f.day is not None:
+        start, end = day_bounds(f.day)
+        query = query.where(Visit.visited_at >= start, Visit.visited_at < end)
+    if f.date_from is not None:
+        query = query.where(Visit.visited_at >= day_bounds(f.date_from)[0])
+    if f.date_to is not None:
+        query = query.where(Visit.visited_at < day_bounds(f.date_to)[1])
+    if f.outcome:
+        query = query.where(Visit.outcome == Outcome(f.outcome))
+    if f.status == "open":
+        query = query.where(Visit.review_status.in_(OPEN_STATUSES))
+    elif f.status and f.status != "all":
+        query = query.where(Visit.review_status == ReviewStatus(f.status))
+    if f.upto_id is not None:
+        query = query.where(Visit.id <= f.upto_id)
+    return query.order_by(Visit.visited_at.desc(), Visit.id.desc())
+
+
+def count_of(query: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+
+
+def max_id_of(query: sa.Select) -> int | None:
+    return db.session.scalar(sa.select(sa.func.max(query.order_by(None).subquery().c.id)))
+
+
+# --- review decisions ------------------------------------------------------------------------
+
+
+def snapshot(visit: Visit) -> dict:
+    """The reviewable state of a visit, for the audit log."""
+    return {
+        "review_status": visit.review_status.value,
+        "review_reason": visit.review_reason,
+        "superseded": visit.superseded,
+        "residents": visit.residents,
+        "smartphones": visit.smartphones,
+        "already_installed": visit.already_installed,
+        "installs": {i.app.code: i.count for i in sorted(visit.installs, key=lambda i: i.app_id)},
+    }
+
+
+def _ward_code(visit: Visit) -> int:
+    return visit.hamlet.ward_code
+
+
+def _affected_households(visits) -> set[int]:
+    """Households whose totals a decision can move: the visits', and for corrections those of the
+    corrected visit and of the other corrections of it."""
+    ids = {visit.household_id for visit in visits}
+    corrected = {visit.corrects_id for visit in visits if visit.corrects_id is not None}
+    if corrected:
+        ids.update(
+            db.session.scalars(
+                sa.select(Visit.household_id).where(
+                    sa.or_(Visit.id.in_(corrected), Visit.corrects_id.in_(corrected))
+                )
+            )
+        )
+    return ids
+
+
+def review(user: User, visits: list[Visit], action: str, reason: str | None = None) -> int:
+    """Approve, flag or reject these visits; returns how many changed.
+
+    Approving a correction supersedes the visit it corrects; taking the approval back restores it.
+    Visits already in the asked state (with the same reason) are left alone and not audited.
+    """
+    status = ACTIONS[action]
+    reason = (reason or "").strip() or None
+    if action in ACTIONS_NEEDING_REASON and not reason:
+        raise ReviewError(_("Hãy ghi lý do để tình nguyện viên biết cần sửa gì."))
+    for visit in visits:
+        if visit.superseded:
+            raise ReviewError(
+                _("Lượt thăm #%(id)s đã được thay bằng bản sửa, không duyệt lại được.", id=visit.id)
+            )
+    by_campaign = defaultdict(list)
+    for visit in visits:
+        by_campaign[visit.campaign_id].append(visit)
+    changed = 0
+    now = utcnow()
+    for campaign_id, group in by_campaign.items():
+        with totals.tracking(campaign_id, _affected_households(group)):
+            for visit in group:
+                new_reason = None if status == ReviewStatus.APPROVED else reason
+                if visit.review_status == status and visit.review_reason == new_reason:
+                    continue
+                before = snapshot(visit)
+                was_approved = visit.review_status == ReviewStatus.APPROVED
+                visit.review_status, visit.review_reason = status, new_reason
+                visit.reviewed_by_id, visit.reviewed_at = user.id, now
+                record(
+                    user,
+                    "visit." + action,
+                    visit,
+                    ward_code=_ward_code(visit),
+                    before=before,
+                    after=snapshot(visit),
+                )
+                if visit.corrects_id is not None:
+                    if status == ReviewStatus.APPROVED:
+                        _set_superseded(user, db.session.get(Visit, visit.corrects_id), True)
+                        # Only the latest approved correction counts: an earlier one steps aside.
+                        for sibling in _approved_siblings(visit):
+                            _set_superseded(user, sibling, True)
+                    elif was_approved and not _has_other_approved_correction(visit):
+                        _set_superseded(user, db.session.get(Visit, visit.corrects_id), False)
+                changed += 1
+    return changed
+
+
+def _approved_siblings(visit: Visit) -> list[Visit]:
+    """Other approved, still counting corrections of the same visit."""
+    return db.session.scalars(
+        sa.select(Visit).where(
+            Visit.corrects_id == visit.corrects_id,
+            Visit.id != visit.id,
+            Visit.review_status == ReviewStatus.APPROVED,
+            Visit.superseded.is_(False),
+        )
+    ).all()
+
+
+def _has_other_approved_correction(visit: Visit) -> bool:
+    return bool(_approved_siblings(visit))
+
+
+def _set_superseded(user: User, original: Visit, value: bool) -> None:
+    if original.superseded == value:
+        return
+    before = snapshot(original)
+    original.superseded = value
+    action = "visit.supersede" if value else "visit.restore"
+    record(user, action, original, ward_code=_ward_code(original), before=before, after=snapshot(original))
+
+
+def review_filtered(user: User, f: VisitFilter, action: str, reason: str | None = None) -> tuple[int, int]:
+    """Apply one action to exactly the filtered set; returns (matched, changed)."""
+    if action in ACTIONS_NEEDING_REASON and not (reason or "").strip():
+        raise ReviewError(_("Hãy ghi lý do để tình nguyện viên biết cần sửa gì."))
+    ids = db.session.scalars(visits_query(user, f).with_only_columns(Visit.id)).all()
+    changed = 0
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = ids[start : start + BULK_CHUNK]
+        visits = db.session.scalars(
+            sa.select(Visit)
+            .where(Visit.id.in_(chunk))
+            .options(
+                sa.orm.selectinload(Visit.installs).joinedload(VisitInstall.app),
+                sa.orm.joinedload(Visit.hamlet),
+            )
+            .order_by(Visit.id)
+        ).all()
+        changed += review(user, list(visits), action, reason)
+    return len(ids), changed
+
+
+# --- count edits -----------------------------------------------------------------------------
+
+
+def count_problems(
+    residents: int, smartphones: int, already_installed: int, installs: dict[int, int]
+) -> dict:
+    """The logging rules for a visit's counts, as field errors (empty when fine)."""
+    problems: dict[str, list[str]] = {}
+    values = {"residents": residents, "smartphones": smartphones, "already_installed": already_installed}
+    for name, value in values.items():
+        if value is None or value < 0:
+            problems[name] = [_("Số không được âm.")]
+    if any(count is None or count < 0 for count in installs.values()):
+        problems["installs"] = [_("Số cài mới không được âm.")]
+    if problems:
+        return problems
+    return forms.count_rule_errors(
+        residents, smartphones, already_installed, sum(installs.values()), forms.messages()
+    )
+
+
+def edit_counts(
+    user: User,
+    visit: Visit,
+    residents: int,
+    smartphones: int,
+    already_installed: int,
+    installs: dict[int, int],
+) -> bool:
+    """Change a visit's counts (installs keyed by CampaignApp id). Returns False if nothing changed.
+
+    Raises ReviewError with the field problems when the counts break the logging rules.
+    """
+    app_ids = set(
+        db.session.scalars(sa.select(CampaignApp.id).where(CampaignApp.campaign_id == visit.campaign_id))
+    )
+    if set(installs) - app_ids:
+        raise ReviewError(_("Ứng dụng không thuộc chiến dịch này."))
+    problems = count_problems(residents, smartphones, already_installed, installs)
+    if problems:
+        error = ReviewError(_("Các con số chưa hợp lệ."))
+        error.fields = problems
+        raise error
+    before = snapshot(visit)
+    with totals.tracking(visit.campaign_id, [visit.household_id]):
+        visit.residents, visit.smartphones, visit.already_installed = (
+            residents,
+            smartphones,
+            already_installed,
+        )
+        current = {i.app_id: i for i in visit.installs}
+        for app_id, count in installs.items():
+            if count:
+                if app_id in current:
+                    current[app_id].count = count
+                else:
+                    visit.installs.append(VisitInstall(app_id=app_id, count=count))
+            elif app_id in current:
+                visit.installs.remove(current[app_id])
+        visit.installs_total = sum(c for c in installs.values())
+        db.session.flush()
+        db.session.expire(visit, ["installs"])
+        after = snapshot(visit)
+        if after == before:
+            return False
+        record(user, "visit.edit", visit, ward_code=_ward_code(visit), before=before, after=after)
+    return True
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def correction_chain(visit: Visit) -> list[Visit]:
+    """The visit it started from, and every correction after it, oldest first."""
+    root = visit
+    seen = {root.id}
+    while root.corrects_id is not None and root.corrects_id not in seen:
+        root = db.session.get(Visit, root.corrects_id)
+        seen.add(root.id)
+    chain, frontier = [root], [root.id]
+    while frontier:
+        children = db.session.scalars(
+            sa.select(Visit).where(Visit.corrects_id.in_(frontier)).order_by(Visit.id)
+        ).all()
+        children = [c for c in children if c.id not in {v.id for v in chain}]
+        chain.extend(children)
+        frontier = [c.id for c in children]
+    return sorted(chain, key=lambda v: (v.received_at, v.id))
+
+
+def visit_history(visit: Visit) -> dict:
+    chain = correction_chain(visit)
+    ids = [v.id for v in chain]
+    entries = db.session.scalars(
+        sa.select(AuditLog)
+        .where(AuditLog.object_type == "visit", AuditLog.object_id.in_(ids))
+        .order_by(AuditLog.at, AuditLog.id)
+    ).all()
+    conflicts = db.session.scalars(
+        sa.select(VisitConflict).where(VisitConflict.visit_id.in_(ids)).order_by(VisitConflict.received_at)
+    ).all()
+    return {"chain": chain, "entries": entries, "conflicts": conflicts}
+
+
+def ward_audit_query(ward_code: int) -> sa.Select:
+    return (
+        sa.select(AuditLog)
+        .where(AuditLog.ward_code == ward_code)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    )
+
+
+# --- choices for the filter form -------------------------------------------------------------
+
+
+def hamlet_choices(user: User) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Hamlet.id, Hamlet.name, Ward.name)
+        .join(Ward)
+        .where(Hamlet.id.in_(access.review_hamlet_ids_query(user)))
+        .order_by(Ward.name, Hamlet.name)
+    ).all()
+    several_wards = len({r[2] for r in rows}) > 1
+    return [(r[0], f"{r[1]} ({r[2]})" if several_wards else r[1]) for r in rows]
+
+
+def volunteer_choices(user: User) -> list[tuple[int, str]]:
+    """Volunteers who logged visits in the user's scope (also those moved or deactivated since)."""
+    rows = db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(
+            User.id.in_(
+                sa.select(Visit.volunteer_id).where(Visit.hamlet_id.in_(access.review_hamlet_ids_query(user)))
+            )
+        )
+        .order_by(User.display_name, User.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def ward_choices(user: User) -> list[tuple[int, str]]:
+    """Wards with hamlets in the user's scope."""
+    rows = db.session.execute(
+        sa.select(Ward.code, Ward.name)
+        .where(
+            Ward.code.in_(
+                sa.select(Hamlet.ward_code).where(Hamlet.id.in_(access.review_hamlet_ids_query(user)))
+            )
+        )
+        .order_by(Ward.name)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def visits_for_page(visits: list[Visit]) -> list[Visit]:
+    """Load what the queue shows for a page of visits in a few queries."""
+    ids = [v.id for v in visits]
+    if ids:
+        db.session.execute(
+            sa.select(Visit)
+            .where(Visit.id.in_(ids))
+            .options(
+                sa.orm.selectinload(Visit.installs).joinedload(VisitInstall.app),
+                sa.orm.joinedload(Visit.household),
+                sa.orm.joinedload(Visit.hamlet),
+                sa.orm.joinedload(Visit.volunteer).joinedload(User.team),
+            )
+        ).unique().all()
+    return visits

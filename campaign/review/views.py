@@ -1,0 +1,228 @@
+"""Review pages: the queue, single and bulk decisions, count edits, history, audit, exports."""
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign import access
+from campaign.areas.models import Ward
+from campaign.auth.models import Role
+from campaign.auth.views import safe_next
+from campaign.extensions import db
+from campaign.review import exports, services
+from campaign.review.forms import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    BulkReviewForm,
+    ReviewActionForm,
+    VisitFilterForm,
+    edit_counts_form,
+)
+from campaign.visits.models import Visit
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+PER_PAGE = 30
+reviewers_only = access.roles_required(Role.LEAD, Role.COORDINATOR)
+
+
+def _filter_form(default_status="open") -> VisitFilterForm:
+    form = VisitFilterForm(current_user, default_status=default_status)
+    if request.args and not form.validate():
+        abort(400)
+    return form
+
+
+def _load_visit(visit_id: int) -> Visit:
+    visit = db.get_or_404(Visit, visit_id)
+    access.require(access.can_review_visit(current_user, visit))
+    return visit
+
+
+def _labels() -> dict:
+    return {"outcomes": OUTCOME_LABELS, "statuses": STATUS_LABELS}
+
+
+@bp.get("/")
+@reviewers_only
+def queue():
+    form = _filter_form()
+    query = services.visits_query(current_user, form.to_filter())
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    services.visits_for_page(page.items)
+    return render_template(
+        "review/queue.html",
+        form=form,
+        page=page,
+        upto_id=services.max_id_of(query) or 0,
+        bulk_form=BulkReviewForm(formdata=None),
+        action_form=ReviewActionForm(formdata=None),
+        args={k: v for k, v in request.args.items() if k != "page"},
+        **_labels(),
+    )
+
+
+@bp.post("/visits/<int:visit_id>/review")
+@reviewers_only
+def review_visit(visit_id: int):
+    visit = _load_visit(visit_id)
+    form = ReviewActionForm()
+    back = safe_next(form.next.data) or url_for("review.queue")
+    if not form.validate():
+        flash(_("Thao tác không hợp lệ."), "error")
+        return redirect(back)
+    try:
+        services.review(current_user, [visit], form.action.data, form.reason.data)
+    except services.ReviewError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Đã cập nhật lượt thăm #%(id)s.", id=visit.id), "info")
+    return redirect(back)
+
+
+@bp.post("/bulk")
+@reviewers_only
+def bulk():
+    """The action applies to exactly the filter in the query string, up to what the page showed."""
+    form = _filter_form()
+    action = BulkReviewForm()
+    back = url_for("review.queue", **request.args)
+    if not action.validate():
+        flash(_("Thao tác không hợp lệ."), "error")
+        return redirect(back)
+    try:
+        matched, changed = services.review_filtered(
+            current_user, form.to_filter(upto_id=action.upto_id.data), action.action.data, action.reason.data
+        )
+    except services.ReviewError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Đã cập nhật %(changed)s trên %(matched)s lượt thăm.", changed=changed, matched=matched), "info")
+    return redirect(back)
+
+
+@bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
+@reviewers_only
+def edit_visit(visit_id: int):
+    visit = _load_visit(visit_id)
+    form = edit_counts_form(visit.campaign, obj=visit)
+    if form.validate_on_submit():
+        installs = {app.id: field.data for app, field in form.app_fields}
+        try:
+            changed = services.edit_counts(
+                current_user,
+                visit,
+                form.residents.data,
+                form.smartphones.data,
+                form.already_installed.data,
+                installs,
+            )
+        except services.ReviewError as error:
+            for name, messages in getattr(error, "fields", {}).items():
+                field = (
+                    form.app_fields[0][1] if name == "installs" and form.app_fields else getattr(form, name)
+                )
+                field.errors = list(field.errors) + messages
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu các con số.") if changed else _("Không có gì thay đổi."), "info")
+            return redirect(url_for("review.history", visit_id=visit.id))
+    return render_template("review/edit.html", form=form, visit=visit, **_labels())
+
+
+@bp.get("/visits/<int:visit_id>")
+@reviewers_only
+def history(visit_id: int):
+    visit = _load_visit(visit_id)
+    return render_template(
+        "review/history.html",
+        visit=visit,
+        action_form=ReviewActionForm(formdata=None),
+        **services.visit_history(visit),
+        **_labels(),
+    )
+
+
+@bp.get("/audit")
+@reviewers_only
+def audit_index():
+    if current_user.role == Role.LEAD:
+        return redirect(url_for("review.ward_audit", ward_code=current_user.ward_code))
+    return render_template("review/audit_index.html", wards=services.ward_choices(current_user))
+
+
+@bp.get("/wards/<int:ward_code>/audit")
+@reviewers_only
+def ward_audit(ward_code: int):
+    ward = db.get_or_404(Ward, ward_code)
+    access.require(access.can_see_ward_audit(current_user, ward))
+    page = db.paginate(services.ward_audit_query(ward.code), per_page=50, error_out=False)
+    return render_template("review/audit.html", ward=ward, page=page, **_labels())
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def _download(body: bytes, name: str, kind: str) -> Response:
+    mimetype = (
+        "text/csv; charset=utf-8"
+        if kind == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.{kind}"'},
+    )
+
+
+@bp.get("/export")
+@reviewers_only
+def export_page():
+    form = _filter_form(default_status="all")
+    f = form.to_filter()
+    return render_template(
+        "review/export.html",
+        form=form,
+        count=services.count_of(services.visits_query(current_user, f)),
+        args=dict(request.args),
+    )
+
+
+@bp.get("/export/visits.<any(csv, xlsx):kind>")
+@reviewers_only
+def export_visits(kind: str):
+    form = _filter_form(default_status="all")
+    header, rows = exports.visit_table(current_user, form.to_filter())
+    if kind == "csv":
+        return _download(exports.to_csv(header, rows), "luot-tham", kind)
+    return _download(exports.to_xlsx(_("Lượt thăm"), header, rows), "luot-tham", kind)
+
+
+@bp.get("/teams")
+@reviewers_only
+def teams():
+    form = _filter_form(default_status="all")
+    return render_template(
+        "review/teams.html",
+        form=form,
+        rows=exports.team_activity(current_user, form.to_filter()),
+        args=dict(request.args),
+    )
+
+
+@bp.get("/teams.<any(csv, xlsx):kind>")
+@reviewers_only
+def teams_export(kind: str):
+    form = _filter_form(default_status="all")
+    header, rows = exports.team_table(exports.team_activity(current_user, form.to_filter()))
+    if kind == "csv":
+        return _download(exports.to_csv(header, rows, percent_columns={4}), "hoat-dong-doi", kind)
+    return _download(
+        exports.to_xlsx(_("Hoạt động đội"), header, rows, percent_columns={4}), "hoat-dong-doi", kind
+    )

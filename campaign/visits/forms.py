@@ -1,0 +1,252 @@
+"""The one set of rules a visit must meet, whether it comes from the HTML form, the API or a file.
+
+`parse_visit` checks shape and types and normalises one item (no database needed);
+`services.check_context` adds the rules that need the database (scope, campaign dates, app codes).
+static/js/visit-rules.js mirrors both with the same Vietnamese messages; keep them in step.
+
+A plain validator rather than WTForms: the phone sends batches of up to 500 items, and this
+runs at thousands of items per second. The HTML page posts through the same function.
+"""
+
+import math
+import re
+import uuid
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+
+from campaign.types import MAX_ID
+from campaign.visits.hashing import CONTENT_FIELDS
+from campaign.visits.models import Outcome, SiteKind
+
+MAX_BATCH = 500
+MAX_LABEL = 40
+MAX_NOTE = 500
+MAX_COUNT = 100_000  # a school or an industrial zone can reach thousands of people
+CLOCK_SKEW_SECONDS = 300  # a phone clock a few minutes fast is not "in the future"
+
+FIELDS = ("client_id", *CONTENT_FIELDS, "corrects")
+COUNT_FIELDS = ("residents", "smartphones", "already_installed")
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+
+
+def messages() -> dict:
+    """Every message the rules can give, for the phone's copy of the rules (visit-rules.js)."""
+    return {
+        "required": _("Vui lòng nhập mục này."),
+        "type": _("Giá trị không đúng kiểu."),
+        "whole": _("Hãy nhập một số nguyên từ 0 trở lên."),
+        "too_big": _("Số quá lớn."),
+        "client_id": _("Mã lượt thăm phải là một UUID."),
+        "label_long": _("Tối đa 40 ký tự."),
+        "label_digit": _("Ghi số nhà (ví dụ: Số 12, 12/3). Không ghi tên người."),
+        "site_kind": _("Loại địa điểm không hợp lệ."),
+        "outcome": _("Hãy chọn kết quả."),
+        "users_le_residents": _(
+            "Số người đã cài giúp cộng số người đã có ứng dụng không được vượt quá số người."
+        ),
+        "installs_le_smartphones": _("Số lượt cài giúp không được vượt quá số điện thoại thông minh."),
+        "visited_at": _("Thời gian phải theo ISO 8601 và có múi giờ, ví dụ 2026-08-30T09:15:00+07:00."),
+        "future": _("Thời gian thăm không được ở tương lai."),
+        "before_start": _("Thời gian thăm không được trước ngày bắt đầu chiến dịch."),
+        "lat": _("Vĩ độ phải từ -90 đến 90."),
+        "lon": _("Kinh độ phải từ -180 đến 180."),
+        "accuracy": _("Độ chính xác phải là số không âm."),
+        "note_long": _("Ghi chú tối đa 500 ký tự."),
+        "app": _("Ứng dụng này không thuộc chiến dịch."),
+        "campaign": _("Không tìm thấy chiến dịch, hoặc bạn không tham gia chiến dịch này."),
+        "hamlet": _("Bạn không được ghi lượt thăm ở thôn/ấp/khu phố này."),
+        "corrects": _("Không tìm thấy lượt thăm cần sửa trong các lượt thăm của bạn."),
+    }
+
+
+class Rules:
+    """Messages are looked up once per request, not once per item."""
+
+    def __init__(self):
+        self.m = messages()
+
+
+def _int(value, errors: dict, name: str, rules: Rules, required=True):
+    if value is None or value == "":
+        if required:
+            errors[name] = [rules.m["required"]]
+        return 0
+    if isinstance(value, bool):
+        errors[name] = [rules.m["type"]]
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdigit():
+            errors[name] = [rules.m["whole"]]
+            return None
+        value = int(value)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        errors[name] = [rules.m["type"] if not isinstance(value, float) else rules.m["whole"]]
+        return None
+    if value < 0:
+        errors[name] = [rules.m["whole"]]
+        return None
+    if value > MAX_COUNT:
+        errors[name] = [rules.m["too_big"]]
+        return None
+    return value
+
+
+def _id(value, errors: dict, name: str, rules: Rules):
+    if value is None or value == "":
+        errors[name] = [rules.m["required"]]
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > MAX_ID:
+        errors[name] = [rules.m["type"]]
+        return None
+    return value
+
+
+def _float(value, errors: dict, name: str, rules: Rules, low, high, message):
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            errors[name] = [rules.m["type"]]
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        errors[name] = [rules.m["type"]]
+        return None
+    value = float(value)
+    if value < low or (high is not None and value > high):
+        errors[name] = [rules.m[message]]
+        return None
+    return value
+
+
+def parse_time(value) -> datetime | None:
+    """An ISO 8601 instant with an offset, as an aware UTC datetime; None if not one."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC)
+
+
+def clean_label(value) -> str:
+    return _SPACES.sub(" ", value).strip() if isinstance(value, str) else ""
+
+
+def parse_visit(item, rules: Rules, now: datetime) -> tuple[dict | None, dict]:
+    """(normalised visit, {}) or (None, {field: [messages]}). No database access."""
+    if not isinstance(item, dict):
+        return None, {"_": [rules.m["type"]]}
+    errors: dict = {}
+    client_id = item.get("client_id")
+    try:
+        client_id = str(uuid.UUID(client_id)) if isinstance(client_id, str) and len(client_id) <= 40 else None
+    except ValueError:
+        client_id = None
+    if client_id is None:
+        errors["client_id"] = [rules.m["client_id"]]
+
+    v: dict = {"client_id": client_id}
+    v["campaign_id"] = _id(item.get("campaign_id"), errors, "campaign_id", rules)
+    v["hamlet_id"] = _id(item.get("hamlet_id"), errors, "hamlet_id", rules)
+
+    site_kind = item.get("site_kind") or SiteKind.HOUSEHOLD.value
+    if site_kind not in SiteKind._value2member_map_:
+        errors["site_kind"] = [rules.m["site_kind"]]
+    v["site_kind"] = site_kind
+
+    household = item.get("household")
+    if household is not None and not isinstance(household, str):
+        errors["household"] = [rules.m["type"]]
+    else:
+        label = clean_label(household)
+        if not label:
+            errors["household"] = [rules.m["required"]]
+        elif len(label) > MAX_LABEL:
+            errors["household"] = [rules.m["label_long"]]
+        elif site_kind == SiteKind.HOUSEHOLD and not _DIGIT.search(label):
+            errors["household"] = [rules.m["label_digit"]]
+        v["household"] = label
+
+    outcome = item.get("outcome")
+    if outcome not in Outcome._value2member_map_:
+        errors["outcome"] = [rules.m["outcome"]]
+    v["outcome"] = outcome
+
+    for name in COUNT_FIELDS:
+        v[name] = _int(item.get(name), errors, name, rules, required=False)
+
+    installs = item.get("installs") or {}
+    v["installs"] = {}
+    if not isinstance(installs, dict):
+        errors["installs"] = [rules.m["type"]]
+    else:
+        for code, count in installs.items():
+            n = _int(count, errors, f"installs.{code}", rules, required=False)
+            if n:
+                v["installs"][str(code)[:20]] = n
+
+    moment = parse_time(item.get("visited_at"))
+    if moment is None:
+        errors["visited_at"] = [rules.m["visited_at"] if item.get("visited_at") else rules.m["required"]]
+    elif (moment - now).total_seconds() > CLOCK_SKEW_SECONDS:
+        errors["visited_at"] = [rules.m["future"]]
+    v["visited_at"] = moment
+
+    v["lat"] = _float(item.get("lat"), errors, "lat", rules, -90, 90, "lat")
+    v["lon"] = _float(item.get("lon"), errors, "lon", rules, -180, 180, "lon")
+    v["accuracy_m"] = _float(item.get("accuracy_m"), errors, "accuracy_m", rules, 0, None, "accuracy")
+
+    note = item.get("note")
+    if note is not None and not isinstance(note, str):
+        errors["note"] = [rules.m["type"]]
+        note = None
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_NOTE:
+        errors["note"] = [rules.m["note_long"]]
+    v["note"] = note
+
+    corrects = item.get("corrects")
+    if corrects in (None, ""):
+        v["corrects"] = None
+    else:
+        try:
+            v["corrects"] = str(uuid.UUID(corrects)) if isinstance(corrects, str) else None
+        except ValueError:
+            v["corrects"] = None
+        if v["corrects"] is None:
+            errors["corrects"] = [rules.m["corrects"]]
+
+    if not errors:
+        errors = count_rule_errors(
+            v["residents"], v["smartphones"], v["already_installed"], sum(v["installs"].values()), rules.m
+        )
+    if errors:
+        return None, errors
+    return v, {}
+
+
+def count_rule_errors(residents: int, smartphones: int, already_installed: int, installed: int, m) -> dict:
+    """How the counts must relate, for logging a visit and for a lead's edit of one."""
+    errors = {}
+    if installed + already_installed > residents:
+        errors["residents"] = [m["users_le_residents"]]
+    if installed > smartphones:
+        errors["smartphones"] = [m["installs_le_smartphones"]]
+    return errors
+
+
+def hash_content(v: dict) -> dict:
+    """The normalised content as `hashing.content_hash` expects it (visited_at as UTC ISO)."""
+    return {**v, "visited_at": v["visited_at"].isoformat()}

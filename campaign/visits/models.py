@@ -1,0 +1,141 @@
+"""A visit: one knock on one door (or one stop at a school, market, ...), as the phone logged it."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.extensions import db
+from campaign.types import UTCDateTime, str_enum, utcnow
+
+
+class SiteKind(enum.StrEnum):
+    HOUSEHOLD = "household"
+    SCHOOL = "school"
+    BUSINESS = "business"
+    MARKET = "market"
+    TRANSIT_HUB = "transit_hub"
+    INDUSTRIAL_ZONE = "industrial_zone"
+    QUARANTINE_SITE = "quarantine_site"
+    BOOTH = "booth"
+
+
+class Outcome(enum.StrEnum):
+    INSTALLED = "installed"
+    ALREADY_INSTALLED = "already_installed"
+    REFUSED = "refused"
+    NOT_HOME = "not_home"
+    NO_SMARTPHONE = "no_smartphone"
+    COME_BACK_LATER = "come_back_later"
+
+
+# Outcomes after which nobody needs to knock again.
+CONCLUSIVE_OUTCOMES = frozenset(
+    {Outcome.INSTALLED, Outcome.ALREADY_INSTALLED, Outcome.REFUSED, Outcome.NO_SMARTPHONE}
+)
+REVISIT_OUTCOMES = frozenset({Outcome.NOT_HOME, Outcome.COME_BACK_LATER})
+
+
+class ReviewStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+class Visit(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Made on the phone, so that a resent batch is recognised and never stored twice.
+    client_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"))
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    site_kind: Mapped[SiteKind] = mapped_column(str_enum(SiteKind), default=SiteKind.HOUSEHOLD)
+    outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome))
+    residents: Mapped[int] = mapped_column(default=0)
+    smartphones: Mapped[int] = mapped_column(default=0)
+    already_installed: Mapped[int] = mapped_column(default=0)
+    # Sum of VisitInstall.count, kept beside them so the database can check the counts.
+    installs_total: Mapped[int] = mapped_column(default=0)
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    # Hash of the submitted content: a resend with the same hash is a duplicate, else a conflict.
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+
+    review_status: Mapped[ReviewStatus] = mapped_column(str_enum(ReviewStatus), default=ReviewStatus.PENDING)
+    review_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Reasons the automatic checks gave when the visit arrived, one per line.
+    auto_flags: Mapped[str | None] = mapped_column(sa.String(500))
+    # A correction points at the visit it corrects; once approved, the old one is superseded.
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id"), index=True)
+    superseded: Mapped[bool] = mapped_column(default=False)
+
+    campaign = relationship("Campaign")
+    hamlet = relationship("Hamlet")
+    household = relationship("Household")
+    volunteer = relationship("User", foreign_keys=[volunteer_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    installs: Mapped[list["VisitInstall"]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.Index("ix_visit_campaign_hamlet_visited", "campaign_id", "hamlet_id", "visited_at"),
+        sa.Index("ix_visit_volunteer_visited", "volunteer_id", "visited_at"),
+        sa.CheckConstraint(
+            "residents >= 0 AND smartphones >= 0 AND already_installed >= 0 AND installs_total >= 0",
+            name="counts_non_negative",
+        ),
+        sa.CheckConstraint("installs_total + already_installed <= residents", name="users_le_residents"),
+        sa.CheckConstraint("installs_total <= smartphones", name="installs_le_smartphones"),
+        sa.CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
+        sa.CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
+        sa.CheckConstraint("accuracy_m IS NULL OR accuracy_m >= 0", name="accuracy"),
+    )
+
+    @property
+    def counts_in_totals(self) -> bool:
+        """Python form of `counted_clause`; keep the two in agreement."""
+        return (
+            self.review_status != ReviewStatus.REJECTED
+            and not self.superseded
+            and (self.corrects_id is None or self.review_status == ReviewStatus.APPROVED)
+        )
+
+
+def counted_clause():
+    """SQL form of the one rule deciding whether a visit adds to the totals."""
+    return sa.and_(
+        Visit.review_status != ReviewStatus.REJECTED,
+        Visit.superseded.is_(False),
+        sa.or_(Visit.corrects_id.is_(None), Visit.review_status == ReviewStatus.APPROVED),
+    )
+
+
+class VisitInstall(db.Model):
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visit.id"), primary_key=True)
+    app_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_app.id"), primary_key=True)
+    count: Mapped[int]
+
+    visit: Mapped[Visit] = relationship(back_populates="installs")
+    app = relationship("CampaignApp")
+
+    __table_args__ = (sa.CheckConstraint("count >= 0", name="count"),)
+
+
+class VisitConflict(db.Model):
+    """A resend whose content differed from the stored visit. The first version is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visit.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    payload: Mapped[dict] = mapped_column(sa.JSON)

@@ -1,0 +1,288 @@
+"""Storing visits from the phone (one or a batch), and the queries behind "my visits".
+
+`submit_visits` is the one way a visit gets in: the HTML form and the API both call it.
+Each item gets a result: created, duplicate (same client_id, same content), conflict (same
+client_id, other content: the first version stays, the resend is recorded) or invalid.
+It only flushes; the caller commits the whole batch at once.
+"""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from campaign import access
+from campaign.areas.models import Hamlet, Household
+from campaign.campaigns.models import Campaign
+from campaign.coverage import totals
+from campaign.extensions import db
+from campaign.i18n import VN_TZ, day_bounds, local_today
+from campaign.review.checks import run_automatic_checks
+from campaign.visits import forms
+from campaign.visits.hashing import content_hash
+from campaign.visits.models import Visit, VisitConflict, VisitInstall
+
+CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+class Context:
+    """What the rules need from the database, loaded once per batch."""
+
+    def __init__(self, user):
+        self.user = user
+        self.campaigns: dict[int, Campaign | None] = {}
+        self.hamlets: dict[int, Hamlet | None] = {}
+        self.allowed: dict[tuple[int, int], bool] = {}
+
+    def campaign(self, campaign_id: int) -> Campaign | None:
+        if campaign_id not in self.campaigns:
+            campaign = db.session.get(Campaign, campaign_id)
+            if campaign is not None and not access.can_see_campaign(self.user, campaign):
+                campaign = None
+            self.campaigns[campaign_id] = campaign
+        return self.campaigns[campaign_id]
+
+    def may_log(self, campaign: Campaign, hamlet_id: int) -> bool:
+        key = (campaign.id, hamlet_id)
+        if key not in self.allowed:
+            hamlet = db.session.get(Hamlet, hamlet_id)
+            self.allowed[key] = hamlet is not None and access.can_log_in_hamlet(self.user, hamlet, campaign)
+        return self.allowed[key]
+
+
+def check_context(v: dict, ctx: Context, rules: forms.Rules) -> dict:
+    """The rules that need the database; {} when the visit may be stored."""
+    campaign = ctx.campaign(v["campaign_id"])
+    if campaign is None:
+        return {"campaign_id": [rules.m["campaign"]]}
+    errors = {}
+    if not ctx.may_log(campaign, v["hamlet_id"]):
+        errors["hamlet_id"] = [rules.m["hamlet"]]
+    start, _end = day_bounds(campaign.start_date)
+    if v["visited_at"] < start:
+        errors["visited_at"] = [rules.m["before_start"]]
+    codes = {a.code for a in campaign.apps}
+    for code in v["installs"]:
+        if code not in codes:
+            errors[f"installs.{code}"] = [rules.m["app"]]
+    return errors
+
+
+def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
+    """Store what is new and valid; one result per item, in order. Flushes, never commits."""
+    now = now or datetime.now(UTC)
+    rules = forms.Rules()
+    ctx = Context(user)
+    results: list[dict] = []
+    parsed: list[dict | None] = []
+    for item in items:
+        v, errors = forms.parse_visit(item, rules, now)
+        client_id = item.get("client_id") if isinstance(item, dict) else None
+        results.append({"client_id": v["client_id"] if v else client_id, "status": INVALID, "errors": errors})
+        if v is not None:
+            v["hash"] = content_hash(forms.hash_content(v))
+        parsed.append(v)
+
+    client_ids = {v["client_id"] for v in parsed if v}
+    existing = _existing(client_ids)
+    seen_in_batch: dict[str, dict] = {}
+    new: list[tuple[int, dict]] = []
+    for index, v in enumerate(parsed):
+        if v is None:
+            continue
+        cid = v["client_id"]
+        if cid in existing or cid in seen_in_batch:
+            continue  # settled after the insert, against what is stored
+        errors = check_context(v, ctx, rules)
+        if not errors and v["corrects"]:
+            errors = _resolve_correction(v, user, rules)
+        if errors:
+            results[index]["errors"] = errors
+            continue
+        seen_in_batch[cid] = v
+        new.append((index, v))
+
+    inserted = _store_new(user, new) if new else set()
+    for index, v in new:
+        if v["client_id"] in inserted:
+            results[index].update(status=CREATED, errors={})
+
+    # Resends (earlier batches, earlier in this batch, or a concurrent request that won the race).
+    pending = [
+        (index, v)
+        for index, v in enumerate(parsed)
+        if v is not None and results[index]["status"] == INVALID and not results[index]["errors"]
+    ]
+    if pending:
+        stored = _existing({v["client_id"] for _i, v in pending})
+        for index, v in pending:
+            row = stored.get(v["client_id"])
+            if row is None:  # cannot happen: a pending item names a stored visit
+                results[index]["errors"] = {"client_id": [rules.m["client_id"]]}
+            elif row.volunteer_id == user.id and row.content_hash == v["hash"]:
+                results[index].update(status=DUPLICATE, errors={})
+            else:
+                results[index].update(status=CONFLICT, errors={})
+                db.session.add(
+                    VisitConflict(
+                        visit_id=row.id, volunteer_id=user.id, received_at=now, payload=_payload(items[index])
+                    )
+                )
+        db.session.flush()
+    return results
+
+
+def _payload(item) -> dict:
+    return item if isinstance(item, dict) else {"value": item}
+
+
+def _existing(client_ids) -> dict:
+    if not client_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Visit.id, Visit.client_id, Visit.volunteer_id, Visit.content_hash).where(
+            Visit.client_id.in_(sorted(client_ids))
+        )
+    ).all()
+    return {row.client_id: row for row in rows}
+
+
+def _resolve_correction(v: dict, user, rules) -> dict:
+    corrected = db.session.execute(
+        sa.select(Visit.id, Visit.campaign_id).where(
+            Visit.client_id == v["corrects"], Visit.volunteer_id == user.id
+        )
+    ).first()
+    if corrected is None or corrected.campaign_id != v["campaign_id"]:
+        return {"corrects": [rules.m["corrects"]]}
+    v["corrects_id"] = corrected.id
+    return {}
+
+
+def household_ids(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Find or create the households named (hamlet_id, label); safe against a concurrent insert."""
+    rows = [{"hamlet_id": h, "label": label} for h, label in sorted(pairs)]
+    db.session.execute(_insert(Household).on_conflict_do_nothing(index_elements=["hamlet_id", "label"]), rows)
+    found = db.session.execute(
+        sa.select(Household.hamlet_id, Household.label, Household.id).where(
+            sa.tuple_(Household.hamlet_id, Household.label).in_(sorted(pairs))
+        )
+    ).all()
+    return {(row.hamlet_id, row.label): row.id for row in found}
+
+
+def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
+    """Insert the new visits, campaign by campaign, inside the summary tracker."""
+    households = household_ids({(v["hamlet_id"], v["household"]) for _i, v in new})
+    by_campaign = defaultdict(list)
+    for _index, v in new:
+        by_campaign[v["campaign_id"]].append(v)
+    inserted: set[str] = set()
+    for campaign_id, visits in sorted(by_campaign.items()):
+        # In client_id order, so that two resends of one batch lock the same keys in the same order.
+        visits.sort(key=lambda v: v["client_id"])
+        apps = {a.code: a.id for a in db.session.get(Campaign, campaign_id).apps}
+        ids = {households[(v["hamlet_id"], v["household"])] for v in visits}
+        with totals.tracking(campaign_id, ids):
+            rows = [
+                {
+                    "client_id": v["client_id"],
+                    "campaign_id": campaign_id,
+                    "hamlet_id": v["hamlet_id"],
+                    "household_id": households[(v["hamlet_id"], v["household"])],
+                    "volunteer_id": user.id,
+                    "site_kind": v["site_kind"],
+                    "outcome": v["outcome"],
+                    "residents": v["residents"],
+                    "smartphones": v["smartphones"],
+                    "already_installed": v["already_installed"],
+                    "installs_total": sum(v["installs"].values()),
+                    "visited_at": v["visited_at"],
+                    "lat": v["lat"],
+                    "lon": v["lon"],
+                    "accuracy_m": v["accuracy_m"],
+                    "note": v["note"],
+                    "content_hash": v["hash"],
+                    "corrects_id": v.get("corrects_id"),
+                }
+                for v in visits
+            ]
+            statement = (
+                _insert(Visit)
+                .on_conflict_do_nothing(index_elements=["client_id"])
+                .returning(Visit.id, Visit.client_id)
+            )
+            created = {row.client_id: row.id for row in db.session.execute(statement, rows)}
+            installs = [
+                {"visit_id": created[v["client_id"]], "app_id": apps[code], "count": n}
+                for v in visits
+                if v["client_id"] in created
+                for code, n in v["installs"].items()
+            ]
+            if installs:
+                db.session.execute(sa.insert(VisitInstall), installs)
+            if created:
+                new_visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(created.values()))).all()
+                run_automatic_checks(list(new_visits))
+        inserted.update(created)
+    return inserted
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def my_visits_query(user, since: datetime | None = None) -> sa.Select:
+    """The user's own visits, newest first; `since` keeps those received or reviewed after it."""
+    query = sa.select(Visit).where(Visit.volunteer_id == user.id)
+    if since is not None:
+        query = query.where(sa.or_(Visit.received_at >= since, Visit.reviewed_at >= since))
+    return query.order_by(Visit.visited_at.desc(), Visit.id.desc())
+
+
+def visits_today(user) -> int:
+    start, end = day_bounds(local_today())
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Visit.volunteer_id == user.id, Visit.visited_at >= start, Visit.visited_at < end
+        )
+    )
+
+
+def visit_payload(visit: Visit) -> dict:
+    corrects = visit.corrects_id and db.session.scalar(
+        sa.select(Visit.client_id).where(Visit.id == visit.corrects_id)
+    )
+    return {
+        "client_id": visit.client_id,
+        "campaign_id": visit.campaign_id,
+        "hamlet_id": visit.hamlet_id,
+        "household": visit.household.label,
+        "site_kind": visit.site_kind.value,
+        "outcome": visit.outcome.value,
+        "residents": visit.residents,
+        "smartphones": visit.smartphones,
+        "already_installed": visit.already_installed,
+        "installs": {i.app.code: i.count for i in visit.installs},
+        "visited_at": visit.visited_at.astimezone(VN_TZ).isoformat(),
+        "received_at": visit.received_at.isoformat(),
+        "lat": visit.lat,
+        "lon": visit.lon,
+        "accuracy_m": visit.accuracy_m,
+        "note": visit.note,
+        "corrects": corrects or None,
+        "review_status": visit.review_status.value,
+        "review_reason": visit.review_reason,
+        "superseded": visit.superseded,
+    }
+
+
+def own_visit(user, client_id: str) -> Visit | None:
+    return db.session.scalar(
+        sa.select(Visit).where(Visit.client_id == client_id, Visit.volunteer_id == user.id)
+    )

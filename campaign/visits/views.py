@@ -1,0 +1,222 @@
+"""The volunteer's pages: the visit form, my visits, and the installable app's shell."""
+
+import hashlib
+import uuid
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from campaign import access
+from campaign.api.openapi import document
+from campaign.campaigns.models import Campaign
+from campaign.extensions import db
+from campaign.home.services import hamlets_payload, loggable_hamlets
+from campaign.i18n import VN_TZ
+from campaign.types import db_id
+from campaign.visits import forms, services
+from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
+
+bp = Blueprint("visits", __name__)
+
+# Files the service worker keeps for offline use besides the pages; their content names the cache.
+SHELL_FILES = (
+    "css/app.css",
+    "css/visits.css",
+    "js/app.js",
+    "js/outbox.js",
+    "js/visit-form.js",
+    "js/visit-rules.js",
+    "vendor/idb/index.js",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+    "icons/icon-maskable-512.png",
+)
+
+
+def outcome_labels() -> dict:
+    return {
+        Outcome.INSTALLED: _("Đã cài giúp"),
+        Outcome.ALREADY_INSTALLED: _("Đã có sẵn"),
+        Outcome.REFUSED: _("Từ chối"),
+        Outcome.NOT_HOME: _("Không có nhà"),
+        Outcome.NO_SMARTPHONE: _("Không có smartphone"),
+        Outcome.COME_BACK_LATER: _("Hẹn quay lại"),
+    }
+
+
+def site_labels() -> dict:
+    return {
+        SiteKind.HOUSEHOLD: _("Hộ gia đình"),
+        SiteKind.SCHOOL: _("Trường học"),
+        SiteKind.BUSINESS: _("Doanh nghiệp, nhà hàng, khách sạn"),
+        SiteKind.MARKET: _("Chợ, trung tâm thương mại"),
+        SiteKind.TRANSIT_HUB: _("Bến xe, bến tàu"),
+        SiteKind.INDUSTRIAL_ZONE: _("Khu công nghiệp"),
+        SiteKind.QUARANTINE_SITE: _("Khu cách ly"),
+        SiteKind.BOOTH: _("Điểm hỗ trợ lưu động"),
+    }
+
+
+def status_labels() -> dict:
+    return {
+        ReviewStatus.PENDING: _("Chờ duyệt"),
+        ReviewStatus.APPROVED: _("Đã duyệt"),
+        ReviewStatus.FLAGGED: _("Cần xem lại"),
+        ReviewStatus.REJECTED: _("Không được tính"),
+    }
+
+
+def _campaigns_for(user) -> list[tuple[Campaign, list]]:
+    found = []
+    for campaign in db.session.scalars(access.campaigns_query(user)).all():
+        hamlets = loggable_hamlets(user, campaign)
+        if hamlets:
+            found.append((campaign, hamlets))
+    return found
+
+
+def _item_from_form(form, campaign: Campaign) -> dict:
+    item = {name: form.get(name) for name in forms.FIELDS if name != "installs"}
+    item["installs"] = {app.code: form.get(f"install_{app.code}") for app in campaign.apps}
+    item["visited_at"] = item["visited_at"] or datetime.now(VN_TZ).isoformat(timespec="seconds")
+    return item
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@login_required
+def new():
+    choices = _campaigns_for(current_user)
+    if not choices:
+        return render_template("visits/none.html")
+    wanted = request.values.get("campaign_id", type=db_id)
+    campaign, hamlets = next(((c, h) for c, h in choices if c.id == wanted), choices[0])
+    values, errors = {}, {}
+    if request.method == "POST":
+        item = _item_from_form(request.form, campaign)
+        result = services.submit_visits(current_user, [item])[0]
+        db.session.commit()
+        if result["status"] in (services.CREATED, services.DUPLICATE):
+            flash(_("Đã lưu lượt thăm %(label)s.", label=forms.clean_label(item["household"])), "info")
+            return redirect(url_for(".new", campaign_id=campaign.id, hamlet_id=item["hamlet_id"]))
+        if result["status"] == services.CONFLICT:
+            flash(
+                _("Lượt thăm này đã được gửi trước đó với nội dung khác; bản đầu tiên được giữ."), "warning"
+            )
+            return redirect(url_for(".new", campaign_id=campaign.id))
+        values, errors = item, result["errors"]
+        flash(_("Lượt thăm chưa được lưu. Vui lòng sửa các mục báo lỗi."), "error")
+    else:
+        values = _prefill(campaign)
+    values.setdefault("client_id", str(uuid.uuid4()))
+    return render_template(
+        "visits/form.html",
+        campaign=campaign,
+        campaigns=[c for c, _h in choices],
+        hamlets=hamlets,
+        hamlet_data=hamlets_payload(campaign, hamlets),
+        values=values,
+        errors=errors,
+        outcomes=outcome_labels(),
+        sites=site_labels(),
+        rule_messages=forms.messages(),
+    )
+
+
+def _prefill(campaign: Campaign) -> dict:
+    """A correction starts from the visit it corrects; otherwise from the last hamlet used."""
+    corrects = request.args.get("corrects")
+    if corrects:
+        visit = services.own_visit(current_user, corrects)
+        if visit is None:
+            abort(404)
+        values = services.visit_payload(visit)
+        values.update(client_id=str(uuid.uuid4()), corrects=visit.client_id, visited_at="")
+        for code, n in values.pop("installs").items():
+            values[f"install_{code}"] = n
+        return values
+    hamlet_id = request.args.get("hamlet_id", type=db_id) or db.session.scalar(
+        sa.select(Visit.hamlet_id)
+        .where(Visit.volunteer_id == current_user.id, Visit.campaign_id == campaign.id)
+        .order_by(Visit.received_at.desc(), Visit.id.desc())
+        .limit(1)
+    )
+    return {"hamlet_id": hamlet_id, "site_kind": SiteKind.HOUSEHOLD.value}
+
+
+@bp.get("/visits/mine")
+@login_required
+def mine():
+    visits = db.session.scalars(services.my_visits_query(current_user).limit(200)).all()
+    return render_template(
+        "visits/mine.html",
+        visits=visits,
+        outcomes=outcome_labels(),
+        statuses=status_labels(),
+        correctable={ReviewStatus.FLAGGED, ReviewStatus.REJECTED},
+    )
+
+
+@bp.get("/offline")
+def offline():
+    return render_template("visits/offline.html")
+
+
+@cache
+def shell_version(static_folder: str) -> str:
+    digest = hashlib.sha256()
+    for name in (*SHELL_FILES, "sw.js"):
+        digest.update((Path(static_folder) / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Served from the root so that its scope is the whole site; the cache name follows the files."""
+    source = (Path(current_app.static_folder) / "sw.js").read_text()
+    files = [url_for("static", filename=name) for name in SHELL_FILES]
+    source = source.replace("__VERSION__", shell_version(current_app.static_folder)).replace(
+        "__SHELL_FILES__", jsonify(files).get_data(as_text=True).strip()
+    )
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    icon = lambda name, size, purpose: {  # noqa: E731
+        "src": url_for("static", filename=f"icons/{name}"),
+        "sizes": size,
+        "type": "image/png",
+        "purpose": purpose,
+    }
+    body = {
+        "name": _("Gõ cửa từng nhà"),
+        "short_name": _("Gõ cửa"),
+        "description": _("Ghi lượt thăm hộ gia đình, cả khi không có mạng."),
+        "lang": "vi",
+        "id": "/",
+        "start_url": url_for("home.index"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f5f7f6",
+        "theme_color": "#0b6e4f",
+        "icons": [
+            icon("icon-192.png", "192x192", "any"),
+            icon("icon-512.png", "512x512", "any"),
+            icon("icon-maskable-512.png", "512x512", "maskable"),
+        ],
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(document())

@@ -1,0 +1,174 @@
+// Every volunteer page: the service worker, persistent storage, the outbox listing and sending
+// (on load, on `online`, on Background Sync, from "Gửi ngay", with backoff), and the logout guard.
+import * as outbox from './outbox.js';
+
+const texts = () => document.getElementById('outbox-texts')?.dataset || {};
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? '');
+let retryDelay = 0;
+let retryTimer = null;
+let sending = null;
+
+function setStatus(message) {
+  for (const el of document.querySelectorAll('[data-outbox-status]')) el.textContent = message || '';
+}
+
+function errorList(errors) {
+  return Object.values(errors || {}).flat().join(' ');
+}
+
+export async function render() {
+  const rows = await outbox.all();
+  const t = texts();
+  for (const el of document.querySelectorAll('[data-outbox-count]')) el.textContent = String(rows.length);
+  for (const section of document.querySelectorAll('[data-outbox]')) {
+    section.hidden = rows.length === 0 && !section.querySelector('[data-outbox-status]').textContent;
+    const list = section.querySelector('[data-outbox-list]');
+    list.replaceChildren(
+      ...rows.map((row) => {
+        const li = document.createElement('li');
+        li.dataset.clientId = row.client_id;
+        li.dataset.state = row.state;
+        const label = document.createElement('b');
+        label.textContent = row.item.household;
+        const when = document.createElement('span');
+        when.className = 'muted';
+        when.textContent = new Date(row.item.visited_at).toLocaleString('vi-VN', { dateStyle: 'short', timeStyle: 'short' });
+        const state = document.createElement('span');
+        state.className = `badge state--${row.state}`;
+        state.textContent = t[row.state] || row.state;
+        li.append(label, when, state);
+        if (row.state === 'invalid') {
+          const error = document.createElement('p');
+          error.className = 'error';
+          error.textContent = errorList(row.errors);
+          const edit = document.createElement('a');
+          edit.className = 'button';
+          edit.href = `/visits/new?edit=${encodeURIComponent(row.client_id)}&campaign_id=${row.item.campaign_id}`;
+          edit.textContent = t.edit;
+          li.append(edit, error);
+        }
+        if (row.state === 'invalid' || row.state === 'conflict') {
+          const drop = document.createElement('button');
+          drop.type = 'button';
+          drop.className = 'link';
+          drop.textContent = t.remove;
+          drop.addEventListener('click', async () => {
+            if (window.confirm(t.confirmRemove)) await outbox.remove(row.client_id);
+          });
+          li.append(drop);
+        }
+        return li;
+      }),
+    );
+  }
+  document.documentElement.dataset.outboxShown = String(rows.length);
+  return rows.length;
+}
+
+function scheduleRetry() {
+  retryDelay = Math.min(retryDelay ? retryDelay * 2 : 5000, 5 * 60 * 1000);
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => sendNow(), retryDelay);
+  setStatus(navigator.onLine ? fill(texts().retry || '', { s: Math.round(retryDelay / 1000) }) : texts().offline);
+}
+
+export function sendNow() {
+  sending ||= (async () => {
+    clearTimeout(retryTimer);
+    try {
+      const waiting = (await outbox.all()).filter((r) => r.state === 'pending' || r.state === 'sending');
+      if (!waiting.length) return;
+      const { left } = await outbox.send();
+      retryDelay = 0;
+      setStatus(left ? '' : texts().done);
+    } catch (error) {
+      if (error instanceof outbox.LoginNeeded) {
+        setStatus(texts().login);
+        askToLogIn();
+      } else {
+        scheduleRetry();
+      }
+    } finally {
+      sending = null;
+      await render();
+    }
+  })();
+  return sending;
+}
+
+function askToLogIn() {
+  const t = texts();
+  for (const section of document.querySelectorAll('[data-outbox]')) {
+    if (section.querySelector('[data-login-link]')) continue;
+    const link = document.createElement('a');
+    link.className = 'button button--primary';
+    link.dataset.loginLink = '';
+    link.href = `${t.loginLink || '/login'}?next=${encodeURIComponent(location.pathname)}`;
+    link.textContent = t.loginButton;
+    section.append(link);
+    section.hidden = false;
+  }
+}
+
+export async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    await registration?.sync?.register('outbox');
+  } catch {
+    // Safari and Firefox have no Background Sync: `online`, page load and the button cover it.
+  }
+}
+
+function guardLogout() {
+  for (const form of document.querySelectorAll('form[data-logout]')) {
+    form.addEventListener('submit', async (event) => {
+      if (form.dataset.confirmed) return;
+      event.preventDefault();
+      const count = (await outbox.all()).length;
+      if (count && !window.confirm(fill(texts().logoutWarning || '', { n: count }))) return;
+      // The visits stay in this phone's outbox under this user; the cached pages go.
+      navigator.serviceWorker?.controller?.postMessage({ type: 'forget-pages' });
+      form.dataset.confirmed = '1';
+      form.submit();
+    });
+  }
+}
+
+async function start() {
+  const user = outbox.currentUser();
+  if (!user) return;
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+    navigator.serviceWorker.addEventListener('message', (event) => {
+      if (event.data?.type === 'send-outbox') sendNow();
+    });
+  }
+  navigator.storage?.persist?.().catch(() => {});
+  document.addEventListener('outbox-changed', () => render());
+  window.addEventListener('online', () => { retryDelay = 0; sendNow(); });
+  window.addEventListener('offline', () => setStatus(texts().offline));
+  for (const button of document.querySelectorAll('[data-send-now]')) {
+    button.addEventListener('click', () => { retryDelay = 0; sendNow(); });
+  }
+  for (const button of document.querySelectorAll('[data-export]')) {
+    button.addEventListener('click', () => outbox.exportFile());
+  }
+  for (const input of document.querySelectorAll('[data-import]')) {
+    input.addEventListener('change', async () => {
+      const [file] = input.files;
+      if (!file) return;
+      try {
+        setStatus(fill(texts().imported || '', { n: await outbox.importFile(file) }));
+        sendNow();
+      } catch {
+        setStatus(texts().badFile);
+      }
+      input.value = '';
+    });
+  }
+  guardLogout();
+  await render();
+  sendNow();
+}
+
+start();

@@ -1,0 +1,210 @@
+// The visit form on the phone: steppers, household suggestions, GPS, and saving to the outbox
+// first (it works offline); the page's own POST remains for browsers without JavaScript.
+import * as outbox from './outbox.js';
+import { requestBackgroundSync, sendNow } from './app.js';
+import { checkVisit, cleanLabel } from './visit-rules.js';
+
+const form = document.querySelector('[data-visit-form]');
+const cfg = JSON.parse(form.dataset.config);
+const user = outbox.currentUser();
+const params = new URLSearchParams(location.search);
+const field = (name) => form.elements.namedItem(name);
+const lastHamletKey = `last-hamlet:${user}:${cfg.campaign_id}`;
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// ISO 8601 with the phone's own offset, e.g. 2026-08-30T09:15:00+07:00.
+function localIso(date = new Date()) {
+  const pad = (n) => String(Math.abs(n)).padStart(2, '0');
+  const off = -date.getTimezoneOffset();
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:` +
+    `${pad(date.getMinutes())}:${pad(date.getSeconds())}${off >= 0 ? '+' : '-'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
+}
+
+const num = (name) => Number.parseInt(field(name)?.value, 10) || 0;
+const setNum = (name, n) => { field(name).value = String(Math.max(0, n)); };
+const installsTotal = () => cfg.apps.reduce((sum, code) => sum + num(`install_${code}`), 0);
+
+// Raising installs or "already had it" raises residents and smartphones with them, so that
+// "installed Bluezone for 2 people" is: household, outcome, +, +, save.
+function keepConsistent(changed) {
+  const installs = installsTotal();
+  if (changed.startsWith('install_') && num('smartphones') < installs) setNum('smartphones', installs);
+  if (num('residents') < installs + num('already_installed')) setNum('residents', installs + num('already_installed'));
+  if (changed === 'smartphones' && num('residents') < num('smartphones')) setNum('residents', num('smartphones'));
+}
+
+for (const button of form.querySelectorAll('[data-step]')) {
+  button.addEventListener('click', () => {
+    const input = button.parentElement.querySelector('input');
+    setNum(input.name, num(input.name) + Number(button.dataset.step));
+    keepConsistent(input.name);
+  });
+}
+
+function hamlets() {
+  return cfg.hamlets;
+}
+
+function fillSuggestions() {
+  const hamlet = hamlets().find((h) => String(h.id) === field('hamlet_id').value);
+  const list = document.getElementById('households');
+  const seen = new Set();
+  const options = [];
+  for (const r of hamlet?.revisit || []) {
+    seen.add(r.household);
+    const o = new Option(r.household);
+    o.textContent = `${r.household} ↻`;
+    options.push(o);
+  }
+  for (const label of hamlet?.households || []) if (!seen.has(label)) options.push(new Option(label));
+  list.replaceChildren(...options);
+}
+
+function showErrors(errors) {
+  for (const box of form.querySelectorAll('[data-errors]')) box.replaceChildren();
+  for (const el of form.querySelectorAll('.field--error')) el.classList.remove('field--error');
+  let first = null;
+  for (const [name, messages] of Object.entries(errors)) {
+    const key = name.startsWith('installs.') ? `install_${name.slice(9)}` : name;
+    const wrap = form.querySelector(`[data-field="${key}"]`);
+    const box = wrap?.querySelector('[data-errors]') || form.querySelector('[data-errors="_"]');
+    wrap?.classList.add('field--error');
+    for (const message of messages) {
+      const p = document.createElement('p');
+      p.className = 'error';
+      p.setAttribute('role', 'alert');
+      p.textContent = message;
+      box.append(p);
+    }
+    first ||= wrap || box;
+  }
+  first?.scrollIntoView({ block: 'center' });
+}
+
+function readItem() {
+  const value = (name) => field(name)?.value ?? '';
+  const item = {
+    client_id: value('client_id'),
+    campaign_id: cfg.campaign_id,
+    hamlet_id: Number(value('hamlet_id')),
+    household: cleanLabel(value('household')),
+    site_kind: value('site_kind') || 'household',
+    outcome: form.querySelector('input[name="outcome"]:checked')?.value || '',
+    residents: num('residents'),
+    smartphones: num('smartphones'),
+    already_installed: num('already_installed'),
+    installs: Object.fromEntries(cfg.apps.map((code) => [code, num(`install_${code}`)]).filter(([, n]) => n)),
+    visited_at: value('visited_at') || localIso(),
+  };
+  for (const name of ['lat', 'lon', 'accuracy_m']) if (value(name) !== '') item[name] = Number(value(name));
+  const note = value('note').trim();
+  if (note) item.note = note;
+  if (value('corrects')) item.corrects = value('corrects');
+  return item;
+}
+
+function resetForm() {
+  const keep = { hamlet: field('hamlet_id').value, site: field('site_kind').value };
+  form.reset();
+  field('hamlet_id').value = keep.hamlet;
+  field('site_kind').value = keep.site;
+  field('client_id').value = uuid();
+  field('corrects').value = '';
+  field('visited_at').value = '';
+  for (const name of ['lat', 'lon', 'accuracy_m']) field(name).value = '';
+  form.querySelector('[data-gps-status]').textContent = '';
+  fillSuggestions();
+  if (params.has('edit') || params.has('corrects')) history.replaceState(null, '', location.pathname);
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const item = readItem();
+  const errors = checkVisit(item, cfg);
+  showErrors(errors);
+  if (Object.keys(errors).length) return;
+  await outbox.put(item);
+  localStorage.setItem(lastHamletKey, String(item.hamlet_id));
+  const saved = form.querySelector('[data-save-status]');
+  saved.textContent = (document.getElementById('outbox-texts')?.dataset.saved || '{label}').replace('{label}', item.household);
+  resetForm();
+  window.scrollTo(0, 0);
+  requestBackgroundSync();
+  sendNow();
+});
+
+field('hamlet_id').addEventListener('change', () => {
+  localStorage.setItem(lastHamletKey, field('hamlet_id').value);
+  fillSuggestions();
+});
+
+form.querySelector('[data-gps]').addEventListener('click', () => {
+  const status = form.querySelector('[data-gps-status]');
+  const t = document.getElementById('gps-texts').dataset;
+  if (!navigator.geolocation) { status.textContent = t.fail; return; }
+  status.textContent = t.wait;
+  navigator.geolocation.getCurrentPosition(
+    (position) => {
+      const { latitude, longitude, accuracy } = position.coords;
+      field('lat').value = latitude.toFixed(6);
+      field('lon').value = longitude.toFixed(6);
+      field('accuracy_m').value = Math.round(accuracy);
+      status.textContent = t.ok.replace('{m}', Math.round(accuracy));
+    },
+    () => { status.textContent = t.fail; },
+    { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+  );
+});
+
+// An invalid item from the outbox opens here to be fixed; it keeps its client_id.
+async function loadForEdit(clientId) {
+  const row = await outbox.get(clientId);
+  if (!row) return;
+  const item = row.item;
+  for (const name of ['client_id', 'hamlet_id', 'household', 'site_kind', 'residents', 'smartphones',
+    'already_installed', 'note', 'lat', 'lon', 'accuracy_m', 'corrects']) {
+    if (field(name) && item[name] !== undefined && item[name] !== null) field(name).value = item[name];
+  }
+  for (const code of cfg.apps) setNum(`install_${code}`, item.installs?.[code] || 0);
+  field('visited_at').value = item.visited_at;
+  const outcome = form.querySelector(`input[name="outcome"][value="${item.outcome}"]`);
+  if (outcome) outcome.checked = true;
+  fillSuggestions();
+  showErrors(row.errors || {});
+}
+
+async function refreshHamlets() {
+  // Fresh household lists when online; the last copy when offline.
+  const key = `me:${user}`;
+  try {
+    const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
+    if (response.ok) await outbox.setMeta(key, await response.json());
+  } catch {
+    // offline: use what we kept
+  }
+  const me = await outbox.getMeta(key).catch(() => null);
+  const campaign = me?.campaigns?.find((c) => c.id === cfg.campaign_id);
+  if (campaign?.hamlets?.length) {
+    cfg.hamlets = campaign.hamlets;
+    fillSuggestions();
+  }
+}
+
+const remembered = localStorage.getItem(lastHamletKey);
+if (!params.has('hamlet_id') && !params.has('corrects') && remembered &&
+    [...field('hamlet_id').options].some((o) => o.value === remembered)) {
+  field('hamlet_id').value = remembered;
+}
+// Always a fresh id: a page served from the cache carries the id it was rendered with.
+field('client_id').value = uuid();
+fillSuggestions();
+if (params.has('edit')) loadForEdit(params.get('edit'));
+refreshHamlets();

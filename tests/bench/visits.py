@@ -1,0 +1,332 @@
+"""Benchmark: how fast gunicorn (2 workers) on SQLite stores visits. Run: python -m tests.bench.visits
+
+It makes a throwaway SQLite database with the demo data, starts gunicorn, logs volunteers in,
+and drives wrk (installed from Debian if missing) against:
+- a trivial endpoint of the same app (the framework's ceiling),
+- single-visit POST /api/v1/visits by logged-in volunteers (CSRF on),
+- batches of 50 visits per POST.
+Then it checks that the database holds exactly the visits the server said it created.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "bench-password-2026"
+VOLUNTEERS = [f"tnv{n}" for n in range(1, 9)]  # the login limit allows 10 a minute per address
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+
+LUA = r"""
+local sessions = __SESSIONS__
+local batch = __BATCH__
+local counter = 0
+local created, other = 0, 0
+
+function setup(thread)
+  thread:set("id", math.random(1, 1000000))
+end
+
+function init(args)
+  math.randomseed(os.time() + id)
+end
+
+local function uuid()
+  local t = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
+  return (t:gsub("[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+
+function request()
+  counter = counter + 1
+  local s = sessions[(counter % #sessions) + 1]
+  local now = os.date("!%Y-%m-%dT%H:%M:%S+00:00")
+  local items = {}
+  for i = 1, batch do
+    local hamlet = s.hamlets[math.random(1, #s.hamlets)]
+    items[i] = string.format(
+      '{"client_id":"%s","campaign_id":%d,"hamlet_id":%d,"household":"Số %d","site_kind":"household",' ..
+      '"outcome":"installed","residents":4,"smartphones":3,"already_installed":1,"installs":{"%s":2},' ..
+      '"visited_at":"%s"}', uuid(), s.campaign, hamlet, math.random(1, 5000), s.app, now)
+  end
+  local body = '{"visits":[' .. table.concat(items, ",") .. ']}'
+  return wrk.format("POST", "/api/v1/visits", {
+    ["Content-Type"] = "application/json",
+    ["Cookie"] = "session=" .. s.cookie,
+    ["X-CSRFToken"] = s.token,
+  }, body)
+end
+
+function response(status, headers, body)
+  if status == 200 then
+    local _, n = body:gsub('"created"', "")
+    created = created + n
+  else
+    other = other + 1
+  end
+end
+
+"""
+
+# wrk's response() counters live in per-thread Lua states; done() adds them up and prints them.
+LUA_REPORT = r"""
+local threads = {}
+local base_setup = setup
+function setup(thread)
+  base_setup(thread)
+  table.insert(threads, thread)
+end
+local base_response = response
+function response(status, headers, body)
+  base_response(status, headers, body)
+  wrk_created = created
+  wrk_other = other
+end
+function done(summary, latency, requests)
+  local c, o = 0, 0
+  for _, t in ipairs(threads) do
+    c = c + (t:get("wrk_created") or 0)
+    o = o + (t:get("wrk_other") or 0)
+  end
+  io.write(string.format("BENCH %d %d %d %.3f %.3f %d\n", summary.requests, c, o,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.duration))
+end
+"""
+
+PING_LUA = r"""
+function done(summary, latency, requests)
+  io.write(string.format("BENCH %d 0 %d %.3f %.3f %d\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.duration))
+end
+"""
+
+
+def bench_app():
+    """The real app plus one trivial endpoint: the ceiling of Flask and gunicorn on this machine."""
+    from campaign import create_app
+
+    app = create_app()
+
+    @app.get("/bench/ping")
+    def ping():
+        return "ok"
+
+    return app
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk from Debian …", flush=True)
+    install = ["apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
+        subprocess.run(install, check=True, capture_output=True)
+    return shutil.which("wrk")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def flask(env, *args):
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "campaign", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def volunteer_scopes(env) -> dict:
+    """For each bench volunteer: a campaign and the hamlets they may log visits in."""
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY")})
+    from campaign import create_app
+    from campaign.auth.models import User
+    from campaign.extensions import db
+    from campaign.home.services import loggable_hamlets, me_payload  # noqa: F401
+
+    app = create_app()
+    scopes = {}
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from campaign import access
+
+        for name in VOLUNTEERS:
+            user = db.session.scalars(sa.select(User).where(User.username == name)).one()
+            for campaign in db.session.scalars(access.campaigns_query(user)):
+                hamlets = loggable_hamlets(user, campaign)
+                if hamlets:
+                    scopes[name] = {
+                        "campaign": campaign.id,
+                        "hamlets": [h.id for h in hamlets],
+                        "app": campaign.apps[0].code,
+                    }
+                    break
+    return scopes
+
+
+def log_in(base: str, username: str) -> tuple[str, str]:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def token():
+        return json.load(opener.open(base + "/api/v1/csrf"))["csrf_token"]
+
+    body = json.dumps({"username": username, "password": PASSWORD}).encode()
+    request = urllib.request.Request(
+        base + "/api/v1/session",
+        data=body,
+        headers={"Content-Type": "application/json", "X-CSRFToken": token()},
+    )
+    opener.open(request)
+    csrf = token()
+    cookie = next(c.value for c in jar if c.name == "session")
+    return cookie, csrf
+
+
+def run_wrk(wrk: str, url: str, script: str, workdir: Path) -> dict:
+    path = workdir / f"script-{time.monotonic_ns()}.lua"
+    path.write_text(script)
+    out = subprocess.run(
+        [wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION}s", "--latency", "-s", str(path), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    requests, created, errors, p50, p99, micros = line.split()[1:]
+    seconds = int(micros) / 1e6
+    return {
+        "requests": int(requests),
+        "created": int(created),
+        "errors": int(errors),
+        "rps": int(requests) / seconds,
+        "p50": float(p50),
+        "p99": float(p99),
+        "seconds": seconds,
+    }
+
+
+def lua_table(sessions: list[dict]) -> str:
+    rows = []
+    for s in sessions:
+        hamlets = ",".join(str(h) for h in s["hamlets"])
+        rows.append(
+            f'{{cookie="{s["cookie"]}", token="{s["token"]}", campaign={s["campaign"]}, '
+            f'hamlets={{{hamlets}}}, app="{s["app"]}"}}'
+        )
+    return "{" + ",\n".join(rows) + "}"
+
+
+def count_visits(db_path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT count(*) FROM visit").fetchone()[0]
+
+
+def main() -> int:
+    wrk = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-visits-"))
+    db_path = workdir / "bench.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "SECRET_KEY": "bench-secret-key",
+        "PYTHONPATH": str(ROOT),
+    }
+    print(f"database {db_path}; wrk -t2 -c{CONNECTIONS} -d{DURATION}s per run", flush=True)
+    flask(env, "init")
+    flask(env, "demo", "--password", PASSWORD)
+    scopes = volunteer_scopes(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(
+        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "tests.bench.visits:bench_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/bench/ping", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((workdir / "gunicorn.log").read_text()[-2000:]) from None
+                time.sleep(0.2)
+        sessions = []
+        for name, scope in scopes.items():
+            cookie, token = log_in(base, name)
+            sessions.append({**scope, "cookie": cookie, "token": token})
+        before = count_visits(db_path)
+        ceiling = run_wrk(wrk, base + "/bench/ping", PING_LUA, workdir)
+        results = {"ceiling": ceiling}
+        for label, batch in (("single", 1), ("batch50", 50)):
+            script = LUA.replace("__SESSIONS__", lua_table(sessions)).replace("__BATCH__", str(batch))
+            results[label] = run_wrk(wrk, base + "/", script + LUA_REPORT, workdir)
+            results[label]["batch"] = batch
+        stored = count_visits(db_path) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+    created = results["single"]["created"] + results["batch50"]["created"]
+    print()
+    print(
+        f"{'run':<22}{'req/s':>9}{'visits/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s ÷ ceiling':>17}{'errors':>8}"
+    )
+    for label, name in (
+        ("ceiling", "GET trivial endpoint"),
+        ("single", "POST 1 visit"),
+        ("batch50", "POST 50 visits"),
+    ):
+        r = results[label]
+        visits = "–" if label == "ceiling" else f"{r['created'] / r['seconds']:,.0f}"
+        ratio = r["rps"] / ceiling["rps"]
+        print(
+            f"{name:<22}{r['rps']:>9,.0f}{visits:>10}{r['p50']:>9.1f}{r['p99']:>9.1f}{ratio:>16.1%}{r['errors']:>8}"
+        )
+    single_ratio = results["single"]["rps"] / ceiling["rps"]
+    batch_rate = results["batch50"]["created"] / results["batch50"]["seconds"]
+    print()
+    # wrk stops reading at the deadline; requests still in flight then are stored but not counted.
+    in_flight = CONNECTIONS * (1 + 50)
+    consistent = 0 <= stored - created <= in_flight
+    print(
+        f"stored {stored:,} visits; wrk read 'created' {created:,} times (≤ {in_flight} in flight at the end)",
+        end="",
+    )
+    print(" ✓" if consistent else " ✗ MISMATCH")
+    print(f"target single ≥ 25 % of ceiling: {single_ratio:.1%} {'✓' if single_ratio >= 0.25 else '✗'}")
+    print(f"target batched ≥ 5,000 visits/s: {batch_rate:,.0f} {'✓' if batch_rate >= 5000 else '✗'}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if consistent else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
