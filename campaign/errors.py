@@ -64,6 +64,11 @@ def _error_page(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, message=message or message_for(status)), status
 
 
+def error_response(status: int, message: str | None = None, *, code: str | None = None):
+    """The error as JSON for the API and JSON clients, as a page for people."""
+    return json_error(status, message, code=code) if wants_json() else _error_page(status, message)
+
+
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -75,7 +80,7 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        response = json_error(status) if wants_json() else _error_page(status)
+        response = error_response(status)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response = app.make_response(response)
             response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -6,7 +6,10 @@ set TRUSTED_PROXIES so that `request.is_secure` is right), so plain-HTTP develop
 """
 
 from flask import Flask, Response, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaign.errors import error_response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,7 +46,33 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def has_nul(request) -> bool:
+    """A NUL character anywhere a string can come from. PostgreSQL refuses it in text (a 500 if it
+    reached a query) and no label, note or name a person types contains one."""
+    if (
+        "\x00" in request.path
+        or b"%00" in request.query_string
+        or "\x00" in request.query_string.decode("latin-1")
+    ):
+        return True
+    if request.is_json:
+        body = request.get_data(cache=True)
+        return b"\\u0000" in body or b"\x00" in body
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True))
+    return False
+
+
+def refuse_nul_characters():
+    if has_nul(request):
+        return error_response(
+            400, _("Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL). Vui lòng sửa rồi gửi lại."), code="nul"
+        )
+    return None
+
+
 def register(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:

@@ -197,3 +197,39 @@ def test_api_answers_never_carry_password_hashes_or_session_ids(app, client, aut
         body = client.get(url).get_data(as_text=True)
         for secret in ("scrypt:", "password_hash", "session_version", cookie, app.config["SECRET_KEY"]):
             assert secret not in body, (url, secret)
+
+
+NUL_MESSAGE = "ký tự NUL"
+
+
+def test_nul_characters_are_refused_with_a_message_before_any_query(client, auth, field):
+    """PostgreSQL refuses NUL in text, so one reaching a query was a 500 (schemathesis found it)."""
+
+    login = client.post("/api/v1/session", json={"username": "a\u0000b", "password": "x"})
+    assert login.status_code == 400
+    assert login.get_json()["error"]["code"] == "nul"
+    assert NUL_MESSAGE in login.get_json()["error"]["message"]
+
+    page = client.post("/login", data={"username": "a\x00b", "password": "x"})
+    assert page.status_code == 400
+    assert NUL_MESSAGE in page.get_data(as_text=True)
+
+    assert auth.api_login(field.volunteer).status_code == 201
+    visits = client.post(
+        "/api/v1/visits",
+        json={"visits": [{"household": "Số 1\u0000", "campaign_id": field.campaign.id}]},
+    )
+    assert visits.status_code == 400 and visits.get_json()["error"]["code"] == "nul"
+    assert client.get("/api/v1/visits?mine=1&since=%00").status_code == 400
+    assert client.get("/api/v1/visits?mine=1").status_code == 200
+
+
+@pytest.mark.parametrize("campaign_id", ["-689215847731640", "2147483648", "99999999999999999999"])
+def test_ids_beyond_the_column_range_are_no_ids_not_500s(client, auth, field, campaign_id):
+    """Found by schemathesis on PostgreSQL: ids are 32-bit columns there."""
+    assert auth.api_login(field.lead).status_code == 201
+    url = f"/api/v1/areas/ward/{NINH_KIEU}/children?campaign_id={campaign_id}"
+    response = client.get(url)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "campaign_id" in response.get_json()["error"]["fields"]
+    assert client.get(f"/visits/new?campaign_id={campaign_id}").status_code in (200, 302)
