@@ -59,7 +59,9 @@ def has_nul(request) -> bool:
         body = request.get_data(cache=True)
         return b"\\u0000" in body or b"\x00" in body
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True))
+        return any(
+            "\x00" in (key or "") or "\x00" in (value or "") for key, value in request.form.items(multi=True)
+        )
     return False
 
 

@@ -2,6 +2,7 @@
 
 import itertools
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
@@ -42,14 +43,16 @@ def add_visit(
     site_kind: SiteKind = SiteKind.HOUSEHOLD,
     corrects=None,
     commit: bool = True,
+    new: bool = False,
 ) -> Visit:
-    """One visit, written inside totals.tracking like every write in the app."""
+    """One visit, written inside totals.tracking like a review change, or with `new=True` the way
+    the visit API adds arriving visits (totals.record_new)."""
     installs = installs or {}
     apps = {app.code: app for app in campaign.apps}
     total = sum(installs.values())
     residents = residents if residents is not None else already + total
     target = household(hamlet, label)
-    with totals.tracking(campaign.id, [target.id]):
+    with nullcontext() if new else totals.tracking(campaign.id, [target.id]):
         visit = Visit(
             client_id=str(uuid.uuid4()),
             campaign_id=campaign.id,
@@ -69,6 +72,10 @@ def add_visit(
         )
         visit.installs = [VisitInstall(app_id=apps[code].id, count=n) for code, n in installs.items() if n]
         db.session.add(visit)
+    if new:
+        db.session.flush()
+        rows = [{"visit_id": visit.id, "app_id": i.app_id, "count": i.count} for i in visit.installs]
+        totals.record_new(campaign.id, [visit], rows)
     if commit:
         db.session.commit()
     return visit

@@ -297,3 +297,11 @@ def test_other_roles_may_log_in_their_scope(field, client, auth, db):
     result = post(client, [item(field, hamlet_id=field.other_hamlet.id)]).get_json()["results"][0]
     assert result["status"] == "invalid"
     assert field.lead.role == Role.LEAD
+
+
+def test_a_client_id_that_is_not_a_string_is_not_echoed_back(field, volunteer, client, db):
+    """Found by schemathesis: the answer's client_id is a string or null, whatever was sent."""
+    results = post(client, [item(field, client_id=5310), item(field, client_id=["x"])]).get_json()["results"]
+    assert [(r["client_id"], r["status"]) for r in results] == [(None, "invalid"), (None, "invalid")]
+    assert "client_id" in results[0]["errors"]
+    assert count(db) == 0

@@ -219,6 +219,9 @@ def components() -> dict:
     }
 
 
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
 def document() -> dict:
     doc = {
         "openapi": "3.1.0",
@@ -238,4 +241,11 @@ def document() -> dict:
             path = path if path.startswith("/api/") else "/api/v1" + path
             doc["paths"].setdefault(path, {}).update(deepcopy(operations))
         doc["components"]["schemas"].update(deepcopy(getattr(module, "OPENAPI_SCHEMAS", {})))
+    for operations in doc["paths"].values():
+        for method, operation in operations.items():
+            if method not in HTTP_METHODS:
+                continue
+            # Any request can be refused before it reaches its route (a NUL character, see
+            # security.refuse_nul_characters), so every operation may answer 400.
+            operation.setdefault("responses", {}).setdefault("400", _ERROR)
     return doc

@@ -15,6 +15,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
+from campaign.areas.models import Household
 from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
 from campaign.extensions import db
 from campaign.i18n import local_day
@@ -33,6 +34,40 @@ OUTCOME_COLUMNS = {
 Buckets = dict[tuple, Counter]
 
 
+def _add(days: Buckets, first_conclusive: dict, v) -> tuple[int, date]:
+    """Add one counted visit to its (hamlet, day) bucket; note it if it may be its household's
+    earliest conclusive visit (the household is "reached" on that visit's day). Returns the bucket key."""
+    day = local_day(v.visited_at)
+    bucket = days[(v.hamlet_id, day)]
+    bucket["visits"] += 1
+    bucket["people_reached"] += v.residents
+    bucket["already_installed"] += v.already_installed
+    bucket["installs"] += v.installs_total
+    bucket[OUTCOME_COLUMNS[v.outcome.value]] += 1
+    _note_conclusive(first_conclusive, v, day)
+    return v.hamlet_id, day
+
+
+def _note_conclusive(first_conclusive: dict, v, day: date) -> None:
+    if v.site_kind == SiteKind.HOUSEHOLD and v.outcome in CONCLUSIVE_OUTCOMES:
+        key = (v.visited_at, v.id)
+        if v.household_id not in first_conclusive or key < first_conclusive[v.household_id][0]:
+            first_conclusive[v.household_id] = (key, v.hamlet_id, day)
+
+
+_CONTRIBUTING = (
+    Visit.id,
+    Visit.hamlet_id,
+    Visit.household_id,
+    Visit.site_kind,
+    Visit.outcome,
+    Visit.residents,
+    Visit.already_installed,
+    Visit.installs_total,
+    Visit.visited_at,
+)
+
+
 def contributions(campaign_id: int, household_ids: Iterable[int]) -> tuple[Buckets, Counter]:
     """What these households' counted visits add to HamletDay and HamletDayApp rows."""
     days: Buckets = defaultdict(Counter)
@@ -42,33 +77,8 @@ def contributions(campaign_id: int, household_ids: Iterable[int]) -> tuple[Bucke
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         where = [Visit.campaign_id == campaign_id, Visit.household_id.in_(chunk), counted_clause()]
-        visits = db.session.execute(
-            sa.select(
-                Visit.id,
-                Visit.hamlet_id,
-                Visit.household_id,
-                Visit.site_kind,
-                Visit.outcome,
-                Visit.residents,
-                Visit.already_installed,
-                Visit.installs_total,
-                Visit.visited_at,
-            ).where(*where)
-        ).all()
-        day_of = {}
-        for v in visits:
-            day = local_day(v.visited_at)
-            day_of[v.id] = (v.hamlet_id, day)
-            bucket = days[(v.hamlet_id, day)]
-            bucket["visits"] += 1
-            bucket["people_reached"] += v.residents
-            bucket["already_installed"] += v.already_installed
-            bucket["installs"] += v.installs_total
-            bucket[OUTCOME_COLUMNS[v.outcome.value]] += 1
-            if v.site_kind == SiteKind.HOUSEHOLD and v.outcome in CONCLUSIVE_OUTCOMES:
-                key = (v.visited_at, v.id)
-                if v.household_id not in first_conclusive or key < first_conclusive[v.household_id][0]:
-                    first_conclusive[v.household_id] = (key, v.hamlet_id, day)
+        visits = db.session.execute(sa.select(*_CONTRIBUTING).where(*where)).all()
+        day_of = {v.id: _add(days, first_conclusive, v) for v in visits}
         if visits:
             installs = db.session.execute(
                 sa.select(VisitInstall.visit_id, VisitInstall.app_id, VisitInstall.count)
@@ -76,11 +86,24 @@ def contributions(campaign_id: int, household_ids: Iterable[int]) -> tuple[Bucke
                 .where(*where)
             ).all()
             for visit_id, app_id, count in installs:
-                hamlet_id, day = day_of[visit_id]
-                apps[(hamlet_id, day, app_id)] += count
+                apps[(*day_of[visit_id], app_id)] += count
     for _key, hamlet_id, day in first_conclusive.values():
         days[(hamlet_id, day)]["households_reached"] += 1
     return days, apps
+
+
+def lock_households(household_ids: Iterable[int]) -> None:
+    """On PostgreSQL, make concurrent changes to one household's visits wait for each other, so
+    that two of them cannot both count the household as newly reached. In id order, so they
+    cannot deadlock; SQLite already runs one writer at a time and ignores FOR UPDATE."""
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(
+            sa.select(Household.id)
+            .where(Household.id.in_(ids[start : start + CHUNK]))
+            .order_by(Household.id)
+            .with_for_update()
+        ).all()
 
 
 @contextmanager
@@ -88,11 +111,53 @@ def tracking(campaign_id: int, household_ids: Iterable[int]):
     """Wrap a change to these households' visits; the summary follows it on exit."""
     ids = set(household_ids)
     db.session.flush()
+    lock_households(ids)
     before = contributions(campaign_id, ids)
     yield
     db.session.flush()
     after = contributions(campaign_id, ids)
     apply_delta(campaign_id, before, after)
+
+
+def record_new(campaign_id: int, visits: list[Visit], installs: list[dict]) -> None:
+    """Add brand-new visits (already flushed, households locked) to the summary.
+
+    The same result as `tracking` around the insert, without re-reading the households' other
+    visits: a new visit changes no other visit's contribution (a correction counts, and
+    supersedes the visit it corrects, only once approved). So the change is the new visits' own
+    numbers, plus moving a household's "reached" day when a new visit is now its earliest
+    conclusive one.
+    """
+    before: Buckets = defaultdict(Counter)
+    after: Buckets = defaultdict(Counter)
+    after_apps: Counter = Counter()
+    first_new: dict[int, tuple] = {}
+    day_of = {v.id: _add(after, first_new, v) for v in visits if v.counts_in_totals}
+    for row in installs:
+        if row["visit_id"] in day_of:
+            after_apps[(*day_of[row["visit_id"]], row["app_id"])] += row["count"]
+    earlier: dict[int, tuple] = {}
+    households = sorted(first_new)
+    for start in range(0, len(households), CHUNK):
+        rows = db.session.execute(
+            sa.select(*_CONTRIBUTING).where(
+                Visit.campaign_id == campaign_id,
+                Visit.household_id.in_(households[start : start + CHUNK]),
+                Visit.site_kind == SiteKind.HOUSEHOLD,
+                Visit.outcome.in_(sorted(CONCLUSIVE_OUTCOMES)),
+                Visit.id.not_in(sorted(day_of)),
+                counted_clause(),
+            )
+        ).all()
+        for v in rows:
+            _note_conclusive(earlier, v, local_day(v.visited_at))
+    for household_id, (key, hamlet_id, day) in first_new.items():
+        old = earlier.get(household_id)
+        if old is None or key < old[0]:
+            after[(hamlet_id, day)]["households_reached"] += 1
+            if old is not None:
+                before[(old[1], old[2])]["households_reached"] += 1
+    apply_delta(campaign_id, (before, Counter()), (after, after_apps))
 
 
 def apply_delta(campaign_id: int, before, after) -> None:

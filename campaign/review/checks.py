@@ -54,12 +54,18 @@ def burst_reasons(visits: list[Visit]) -> dict[int, str]:
     for (volunteer_id, campaign_id), group in by_volunteer.items():
         campaign = group[0].campaign
         window = timedelta(minutes=campaign.burst_minutes)
+        # Only the visits near these ones: the windows around them, merged where they overlap.
+        spans = []
+        for moment in sorted(v.visited_at for v in group):
+            if spans and moment - window <= spans[-1][1]:
+                spans[-1][1] = moment + window
+            else:
+                spans.append([moment - window, moment + window])
         times = db.session.execute(
             sa.select(Visit.id, Visit.visited_at).where(
                 Visit.volunteer_id == volunteer_id,
                 Visit.campaign_id == campaign_id,
-                Visit.visited_at >= min(v.visited_at for v in group) - window,
-                Visit.visited_at <= max(v.visited_at for v in group) + window,
+                sa.or_(*(Visit.visited_at.between(low, high) for low, high in spans)),
             )
         ).all()
         moments = sorted(t for _id, t in times)

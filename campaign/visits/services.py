@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from campaign import access
-from campaign.areas.models import Hamlet, Household
+from campaign.areas.models import Household
 from campaign.campaigns.models import Campaign
 from campaign.coverage import totals
 from campaign.extensions import db
@@ -34,26 +35,27 @@ def _insert(model):
 class Context:
     """What the rules need from the database, loaded once per batch."""
 
-    def __init__(self, user):
+    def __init__(self, user, visits: list[dict]):
         self.user = user
         self.campaigns: dict[int, Campaign | None] = {}
-        self.hamlets: dict[int, Hamlet | None] = {}
-        self.allowed: dict[tuple[int, int], bool] = {}
+        self.allowed: set[tuple[int, int]] = set()
+        hamlets = defaultdict(set)
+        for v in visits:
+            hamlets[v["campaign_id"]].add(v["hamlet_id"])
+        for campaign_id, hamlet_ids in sorted(hamlets.items()):
+            campaign = db.session.get(Campaign, campaign_id)
+            if campaign is None or not access.can_see_campaign(user, campaign):
+                campaign = None
+            else:
+                ids = access.loggable_hamlet_ids(user, campaign, hamlet_ids)
+                self.allowed.update((campaign_id, hamlet_id) for hamlet_id in ids)
+            self.campaigns[campaign_id] = campaign
 
     def campaign(self, campaign_id: int) -> Campaign | None:
-        if campaign_id not in self.campaigns:
-            campaign = db.session.get(Campaign, campaign_id)
-            if campaign is not None and not access.can_see_campaign(self.user, campaign):
-                campaign = None
-            self.campaigns[campaign_id] = campaign
-        return self.campaigns[campaign_id]
+        return self.campaigns.get(campaign_id)
 
     def may_log(self, campaign: Campaign, hamlet_id: int) -> bool:
-        key = (campaign.id, hamlet_id)
-        if key not in self.allowed:
-            hamlet = db.session.get(Hamlet, hamlet_id)
-            self.allowed[key] = hamlet is not None and access.can_log_in_hamlet(self.user, hamlet, campaign)
-        return self.allowed[key]
+        return (campaign.id, hamlet_id) in self.allowed
 
 
 def check_context(v: dict, ctx: Context, rules: forms.Rules) -> dict:
@@ -78,12 +80,13 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
     """Store what is new and valid; one result per item, in order. Flushes, never commits."""
     now = now or datetime.now(UTC)
     rules = forms.Rules()
-    ctx = Context(user)
     results: list[dict] = []
     parsed: list[dict | None] = []
     for item in items:
         v, errors = forms.parse_visit(item, rules, now)
         client_id = item.get("client_id") if isinstance(item, dict) else None
+        if not isinstance(client_id, str):
+            client_id = None  # echoed back so the phone can match the answer; only ever a string
         results.append({"client_id": v["client_id"] if v else client_id, "status": INVALID, "errors": errors})
         if v is not None:
             v["hash"] = content_hash(forms.hash_content(v))
@@ -91,6 +94,7 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
 
     client_ids = {v["client_id"] for v in parsed if v}
     existing = _existing(client_ids)
+    ctx = Context(user, [v for v in parsed if v and v["client_id"] not in existing])
     seen_in_batch: dict[str, dict] = {}
     new: list[tuple[int, dict]] = []
     for index, v in enumerate(parsed):
@@ -169,16 +173,18 @@ def household_ids(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """Find or create the households named (hamlet_id, label); safe against a concurrent insert."""
     rows = [{"hamlet_id": h, "label": label} for h, label in sorted(pairs)]
     db.session.execute(_insert(Household).on_conflict_do_nothing(index_elements=["hamlet_id", "label"]), rows)
+    # Locked (on PostgreSQL) until the visits and the summary are written: see totals.lock_households.
     found = db.session.execute(
-        sa.select(Household.hamlet_id, Household.label, Household.id).where(
-            sa.tuple_(Household.hamlet_id, Household.label).in_(sorted(pairs))
-        )
+        sa.select(Household.hamlet_id, Household.label, Household.id)
+        .where(sa.tuple_(Household.hamlet_id, Household.label).in_(sorted(pairs)))
+        .order_by(Household.id)
+        .with_for_update()
     ).all()
     return {(row.hamlet_id, row.label): row.id for row in found}
 
 
 def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
-    """Insert the new visits, campaign by campaign, inside the summary tracker."""
+    """Insert the new visits campaign by campaign, add them to the summary, run the automatic checks."""
     households = household_ids({(v["hamlet_id"], v["household"]) for _i, v in new})
     by_campaign = defaultdict(list)
     for _index, v in new:
@@ -188,48 +194,49 @@ def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
         # In client_id order, so that two resends of one batch lock the same keys in the same order.
         visits.sort(key=lambda v: v["client_id"])
         apps = {a.code: a.id for a in db.session.get(Campaign, campaign_id).apps}
-        ids = {households[(v["hamlet_id"], v["household"])] for v in visits}
-        with totals.tracking(campaign_id, ids):
-            rows = [
-                {
-                    "client_id": v["client_id"],
-                    "campaign_id": campaign_id,
-                    "hamlet_id": v["hamlet_id"],
-                    "household_id": households[(v["hamlet_id"], v["household"])],
-                    "volunteer_id": user.id,
-                    "site_kind": v["site_kind"],
-                    "outcome": v["outcome"],
-                    "residents": v["residents"],
-                    "smartphones": v["smartphones"],
-                    "already_installed": v["already_installed"],
-                    "installs_total": sum(v["installs"].values()),
-                    "visited_at": v["visited_at"],
-                    "lat": v["lat"],
-                    "lon": v["lon"],
-                    "accuracy_m": v["accuracy_m"],
-                    "note": v["note"],
-                    "content_hash": v["hash"],
-                    "corrects_id": v.get("corrects_id"),
-                }
-                for v in visits
-            ]
-            statement = (
-                _insert(Visit)
-                .on_conflict_do_nothing(index_elements=["client_id"])
-                .returning(Visit.id, Visit.client_id)
-            )
-            created = {row.client_id: row.id for row in db.session.execute(statement, rows)}
-            installs = [
-                {"visit_id": created[v["client_id"]], "app_id": apps[code], "count": n}
-                for v in visits
-                if v["client_id"] in created
-                for code, n in v["installs"].items()
-            ]
-            if installs:
-                db.session.execute(sa.insert(VisitInstall), installs)
-            if created:
-                new_visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(created.values()))).all()
-                run_automatic_checks(list(new_visits))
+        rows = [
+            {
+                "client_id": v["client_id"],
+                "campaign_id": campaign_id,
+                "hamlet_id": v["hamlet_id"],
+                "household_id": households[(v["hamlet_id"], v["household"])],
+                "volunteer_id": user.id,
+                "site_kind": v["site_kind"],
+                "outcome": v["outcome"],
+                "residents": v["residents"],
+                "smartphones": v["smartphones"],
+                "already_installed": v["already_installed"],
+                "installs_total": sum(v["installs"].values()),
+                "visited_at": v["visited_at"],
+                "lat": v["lat"],
+                "lon": v["lon"],
+                "accuracy_m": v["accuracy_m"],
+                "note": v["note"],
+                "content_hash": v["hash"],
+                "corrects_id": v.get("corrects_id"),
+            }
+            for v in visits
+        ]
+        statement = (
+            _insert(Visit)
+            .on_conflict_do_nothing(index_elements=["client_id"])
+            .returning(Visit.id, Visit.client_id)
+        )
+        created = {row.client_id: row.id for row in db.session.execute(statement, rows)}
+        installs = [
+            {"visit_id": created[v["client_id"]], "app_id": apps[code], "count": n}
+            for v in visits
+            if v["client_id"] in created
+            for code, n in v["installs"].items()
+        ]
+        if installs:
+            db.session.execute(sa.insert(VisitInstall), installs)
+        if created:
+            new_visits = db.session.scalars(
+                sa.select(Visit).where(Visit.id.in_(created.values())).options(selectinload(Visit.hamlet))
+            ).all()
+            totals.record_new(campaign_id, list(new_visits), installs)
+            run_automatic_checks(list(new_visits))
         inserted.update(created)
     return inserted
 
