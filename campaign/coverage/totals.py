@@ -1,10 +1,11 @@
 """Keeping the summary tables in step with the visits, in the same transaction.
 
-Every change to visits (new ones, review decisions, corrections, edits) goes through
-`tracking(campaign_id, household_ids)`: it measures what those households contribute to the
-summary before and after the change and applies the difference. A household's contribution
-depends only on its own visits, so the diff is exact however the change moved things, for
-example when rejecting a household's first conclusive visit moves its "reached" day.
+Arriving visits go through `record_new`, which adds their own numbers. Every other change to
+visits (review decisions, corrections, edits) goes through `tracking(campaign_id, household_ids)`:
+it measures what those households contribute to the summary before and after the change and
+applies the difference. A household's contribution depends only on its own visits, so the diff
+is exact however the change moved things, for example when rejecting a household's first
+conclusive visit moves its "reached" day.
 """
 
 from collections import Counter, defaultdict

@@ -1,8 +1,8 @@
 """Automatic checks run on every arriving visit. They flag, never block.
 
-The visit-logging code calls `run_automatic_checks(new_visits)` after flushing the new visits,
-inside its `totals.tracking` block. A flagged visit keeps counting like a pending one; the checks
-only put it in front of a person, with the reasons in Vietnamese.
+The visit-logging code calls `run_automatic_checks(new_visits)` after flushing the new visits and
+adding them to the summary. A flagged visit keeps counting like a pending one (so the summary does
+not change); the checks only put it in front of a person, with the reasons in Vietnamese.
 """
 
 import math
