@@ -147,27 +147,17 @@ def test_a_new_visit_earlier_than_the_households_first_conclusive_one_moves_its_
 ):
     campaign = make_campaign(CAN_THO, start=DAY0, deadline=DAY0 + timedelta(days=20))
     hamlet = make_hamlet(NINH_KIEU, name="P1")
-    add_visit(
-        campaign, hamlet, "Số 1", Outcome.REFUSED, DAY0 + timedelta(days=2), status=ReviewStatus.PENDING
-    )
-    add_visit(
-        campaign,
-        hamlet,
-        "Số 1",
-        Outcome.REFUSED,
-        DAY0 + timedelta(days=1),
-        status=ReviewStatus.PENDING,
-        new=True,
-    )
-    add_visit(
-        campaign,
-        hamlet,
-        "Số 1",
-        Outcome.REFUSED,
-        DAY0 + timedelta(days=3),
-        status=ReviewStatus.PENDING,
-        new=True,
-    )
+    # Day 2 through tracking, then day 1 (now the first) and day 3 arriving through the visit API's path.
+    for day, new in ((2, False), (1, True), (3, True)):
+        add_visit(
+            campaign,
+            hamlet,
+            "Số 1",
+            Outcome.REFUSED,
+            DAY0 + timedelta(days=day),
+            status=ReviewStatus.PENDING,
+            new=new,
+        )
     stored = totals.stored(campaign.id)
     assert stored == totals.recompute(campaign.id)
     reached = {day: row["households_reached"] for (_h, day), row in stored[0].items()}
