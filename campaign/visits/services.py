@@ -232,11 +232,13 @@ def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
         if installs:
             db.session.execute(sa.insert(VisitInstall), installs)
         if created:
-            new_visits = db.session.scalars(
-                sa.select(Visit).where(Visit.id.in_(created.values())).options(selectinload(Visit.hamlet))
-            ).all()
-            totals.record_new(campaign_id, list(new_visits), installs)
-            run_automatic_checks(list(new_visits))
+            new_visits = list(
+                db.session.scalars(
+                    sa.select(Visit).where(Visit.id.in_(created.values())).options(selectinload(Visit.hamlet))
+                )
+            )
+            totals.record_new(campaign_id, new_visits, installs)
+            run_automatic_checks(new_visits)
         inserted.update(created)
     return inserted
 

@@ -5,7 +5,8 @@ and drives wrk (installed from Debian if missing) against:
 - a trivial endpoint of the same app (the framework's ceiling),
 - single-visit POST /api/v1/visits by logged-in volunteers (CSRF on),
 - batches of 50 visits per POST.
-Visit times are spread over the last week (see the Lua script). Then it checks that the database holds exactly the visits the server said it created.
+Visit times are spread over the last week (see the Lua script). Then it checks that the database
+holds exactly the visits the server said it created.
 """
 
 import json
