@@ -63,6 +63,9 @@ def register_extensions(app: Flask) -> None:
     from campaign.i18n import select_locale, select_timezone
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_url(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.sqlite_engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

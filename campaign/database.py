@@ -1,10 +1,16 @@
 """Database URL choice and SQLite tuning."""
 
+import fcntl
 import os
+import sqlite3
+import time
+from functools import wraps
 from pathlib import Path
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
+
+from campaign.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -18,6 +24,71 @@ def database_url(app) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def sqlite_engine_options(url: str, options: dict) -> dict:
+    """Engine options for a SQLite file: connections that queue their writers (see WriterQueue)."""
+    if not url.startswith("sqlite") or ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+        return options
+    connect_args = {"factory": WriterQueueConnection, **options.get("connect_args", {})}
+    return {**options, "connect_args": connect_args}
+
+
+BUSY_TIMEOUT_S = 15
+
+
+class WriterQueueConnection(sqlite3.Connection):
+    """A SQLite connection whose writing transactions wait their turn on a file lock.
+
+    SQLite lets one writer in at a time and makes the others retry with sleeps of up to 100 ms,
+    so a waiting worker often sleeps long after the lock is free. Waiting on a lock file next to
+    the database wakes it within a millisecond. The lock goes with the transaction (released on
+    commit, rollback and close) and with the process if it dies.
+    """
+
+    def __init__(self, database, *args, **kwargs):
+        super().__init__(database, *args, **kwargs)
+        self._queue = open(f"{os.fspath(database)}-writers", "a")  # noqa: SIM115 (lives with the connection)
+        self._writing = False
+
+    def wait_to_write(self) -> None:
+        # Polled rather than blocking, so a second connection of the same thread that tries to
+        # write gets "database is locked" after the busy timeout instead of waiting for ever.
+        deadline, pause = time.monotonic() + BUSY_TIMEOUT_S, 0.0002
+        while True:
+            try:
+                fcntl.flock(self._queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._writing = True
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+
+    def _done_writing(self) -> None:
+        if self._writing:
+            fcntl.flock(self._queue, fcntl.LOCK_UN)
+            self._writing = False
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self._done_writing()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._done_writing()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._done_writing()
+            self._queue.close()
 
 
 def tune_sqlite(engine) -> None:
@@ -34,14 +105,45 @@ def tune_sqlite(engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        read_only = has_request_context() and request.method in SAFE_METHODS
+        read_only = has_request_context() and (request.method in SAFE_METHODS or g.get("reads_first", False))
+        if not read_only and isinstance(connection.connection.dbapi_connection, WriterQueueConnection):
+            connection.connection.dbapi_connection.wait_to_write()
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reads_first(view):
+    """For a writing view that reads much before it writes (the visit API): its reads run in a
+    transaction of their own, outside SQLite's one-writer lock, until it calls `start_writing`.
+    Put it above @login_required, so that loading the user is one of those reads."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.reads_first = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def start_writing() -> None:
+    """End the reading transaction that `reads_first` began, keeping the objects it loaded; what
+    follows is one writing transaction. Another request may have written in between, so the
+    writes must not rely on what was read being still true (the visit inserts skip a client_id
+    stored meanwhile). Without `reads_first`, nothing to do."""
+    if not g.get("reads_first", False):
+        return
+    g.reads_first = False
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def ensure_instance_dir(app) -> None:
