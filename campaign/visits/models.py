@@ -50,7 +50,7 @@ class Visit(db.Model):
     client_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
     hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"))
-    household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"))
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     site_kind: Mapped[SiteKind] = mapped_column(str_enum(SiteKind), default=SiteKind.HOUSEHOLD)
     outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome))
@@ -90,6 +90,8 @@ class Visit(db.Model):
     __table_args__ = (
         sa.Index("ix_visit_campaign_hamlet_visited", "campaign_id", "hamlet_id", "visited_at"),
         sa.Index("ix_visit_volunteer_visited", "volunteer_id", "visited_at"),
+        # The summary reads a batch's households' visits in one campaign (see the migration).
+        sa.Index("ix_visit_household_campaign", "household_id", "campaign_id"),
         sa.CheckConstraint(
             "residents >= 0 AND smartphones >= 0 AND already_installed >= 0 AND installs_total >= 0",
             name="counts_non_negative",
