@@ -4,7 +4,8 @@ Roles nest by area: an admin sees the country, a coordinator one province, a lea
 a volunteer the hamlets their team is assigned to in a campaign (and their own visits).
 """
 
-from functools import wraps
+from functools import cache, wraps
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import abort
@@ -129,12 +130,34 @@ def loggable_hamlet_ids(user: User, campaign: Campaign, hamlet_ids) -> set[int]:
     sees, inside the campaign's area. One query for a whole batch of visits."""
     if not can_see_campaign(user, campaign):
         return set()
-    query = sa.select(Hamlet.id).where(
-        Hamlet.id.in_(sorted(set(hamlet_ids))), Hamlet.id.in_(hamlet_ids_query(user, campaign.id))
+    params = {
+        "hamlet_ids": sorted(set(hamlet_ids)),
+        "campaign_id": campaign.id,
+        "campaign_province": campaign.province_code,
+        "province_code": user.province_code,
+        "ward_code": user.ward_code,
+        "team_id": user.team_id,
+    }
+    return set(db.session.scalars(_loggable_statement(user.role, campaign.province_code is not None), params))
+
+
+@cache
+def _loggable_statement(role: Role, in_province: bool) -> sa.Select:
+    """`loggable_hamlet_ids`'s query for one role, built once (it runs for every visit sent): the
+    same `hamlet_ids_query`, with the user's scope as parameters instead of values."""
+    scope = SimpleNamespace(
+        role=role,
+        province_code=sa.bindparam("province_code"),
+        ward_code=sa.bindparam("ward_code"),
+        team_id=sa.bindparam("team_id"),
     )
-    if campaign.province_code is not None:
-        query = query.join(Ward).where(Ward.province_code == campaign.province_code)
-    return set(db.session.scalars(query))
+    query = sa.select(Hamlet.id).where(
+        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True)),
+        Hamlet.id.in_(hamlet_ids_query(scope, sa.bindparam("campaign_id"))),
+    )
+    if in_province:
+        query = query.join(Ward).where(Ward.province_code == sa.bindparam("campaign_province"))
+    return query
 
 
 def can_log_in_hamlet(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:

@@ -120,8 +120,19 @@ def tracking(campaign_id: int, household_ids: Iterable[int]):
     apply_delta(campaign_id, before, after)
 
 
-def record_new(campaign_id: int, visits: list[Visit], installs: list[dict]) -> None:
-    """Add brand-new visits (already flushed, households locked) to the summary.
+# Built once: it runs for every arriving batch.
+_OTHER_CONCLUSIVE = sa.select(*_CONTRIBUTING).where(
+    Visit.campaign_id == sa.bindparam("campaign_id"),
+    Visit.household_id.in_(sa.bindparam("households", expanding=True)),
+    Visit.site_kind == SiteKind.HOUSEHOLD,
+    Visit.outcome.in_(sorted(CONCLUSIVE_OUTCOMES)),
+    Visit.id.not_in(sa.bindparam("new", expanding=True)),
+    counted_clause(),
+)
+
+
+def record_new(campaign_id: int, visits: list, installs: list[dict]) -> None:
+    """Add brand-new visits (already flushed, households locked; Visits or NewVisits) to the summary.
 
     The same result as `tracking` around the insert, without re-reading the households' other
     visits: a new visit changes no other visit's contribution (a correction counts, and
@@ -140,17 +151,12 @@ def record_new(campaign_id: int, visits: list[Visit], installs: list[dict]) -> N
     earlier: dict[int, tuple] = {}
     households = sorted(first_new)
     for start in range(0, len(households), CHUNK):
-        rows = db.session.execute(
-            sa.select(*_CONTRIBUTING).where(
-                Visit.campaign_id == campaign_id,
-                Visit.household_id.in_(households[start : start + CHUNK]),
-                Visit.site_kind == SiteKind.HOUSEHOLD,
-                Visit.outcome.in_(sorted(CONCLUSIVE_OUTCOMES)),
-                Visit.id.not_in(sorted(day_of)),
-                counted_clause(),
-            )
-        ).all()
-        for v in rows:
+        params = {
+            "campaign_id": campaign_id,
+            "households": households[start : start + CHUNK],
+            "new": sorted(day_of),
+        }
+        for v in db.session.execute(_OTHER_CONCLUSIVE, params):
             _note_conclusive(earlier, v, local_day(v.visited_at))
     for household_id, (key, hamlet_id, day) in first_new.items():
         old = earlier.get(household_id)

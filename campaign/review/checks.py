@@ -9,6 +9,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -31,8 +32,10 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def gps_reason(visit: Visit) -> str | None:
+    if visit.lat is None or visit.lon is None:
+        return None  # most visits: no hamlet to load
     hamlet, campaign = visit.hamlet, visit.campaign
-    if None in (visit.lat, visit.lon, hamlet.lat, hamlet.lon):
+    if hamlet.lat is None or hamlet.lon is None:
         return None
     distance = haversine_m(visit.lat, visit.lon, hamlet.lat, hamlet.lon)
     if distance <= campaign.gps_max_distance_m:
@@ -61,14 +64,10 @@ def burst_reasons(visits: list[Visit]) -> dict[int, str]:
                 spans[-1][1] = moment + window
             else:
                 spans.append([moment - window, moment + window])
-        times = db.session.execute(
-            sa.select(Visit.id, Visit.visited_at).where(
-                Visit.volunteer_id == volunteer_id,
-                Visit.campaign_id == campaign_id,
-                sa.or_(*(Visit.visited_at.between(low, high) for low, high in spans)),
-            )
-        ).all()
-        moments = sorted(t for _id, t in times)
+        params = {"volunteer_id": volunteer_id, "campaign_id": campaign_id}
+        for n, (low, high) in enumerate(spans):
+            params[f"low{n}"], params[f"high{n}"] = low, high
+        moments = sorted(db.session.scalars(_times_in_spans(len(spans)), params))
         for visit in group:
             count = bisect_right(moments, visit.visited_at) - bisect_left(moments, visit.visited_at - window)
             if count > campaign.burst_max_visits:
@@ -81,6 +80,34 @@ def burst_reasons(visits: list[Visit]) -> dict[int, str]:
     return reasons
 
 
+@lru_cache(maxsize=64)
+def _times_in_spans(spans: int) -> sa.Select:
+    """A volunteer's visit times inside `spans` time ranges; built once per number of ranges."""
+    visit = Visit.__table__
+    return sa.select(visit.c.visited_at).where(
+        visit.c.volunteer_id == sa.bindparam("volunteer_id"),
+        visit.c.campaign_id == sa.bindparam("campaign_id"),
+        sa.or_(
+            *(
+                visit.c.visited_at.between(sa.bindparam(f"low{n}"), sa.bindparam(f"high{n}"))
+                for n in range(spans)
+            )
+        ),
+    )
+
+
+_SAME_DAY = (
+    sa.select(Visit.household_id, Visit.campaign_id, Visit.id, Visit.volunteer_id, Visit.visited_at)
+    .where(
+        Visit.household_id.in_(sa.bindparam("households", expanding=True)),
+        Visit.visited_at >= sa.bindparam("start"),
+        Visit.visited_at < sa.bindparam("end"),
+        Visit.review_status != ReviewStatus.REJECTED,
+    )
+    .order_by(Visit.id)
+)
+
+
 def same_day_reasons(visits: list[Visit]) -> dict[int, str]:
     """Homes that already have a visit by another volunteer on the same local day (one query)."""
     homes = [v for v in visits if v.site_kind == SiteKind.HOUSEHOLD]
@@ -89,15 +116,9 @@ def same_day_reasons(visits: list[Visit]) -> dict[int, str]:
     start = day_bounds(local_day(min(v.visited_at for v in homes)))[0]
     end = day_bounds(local_day(max(v.visited_at for v in homes)))[1]
     others = defaultdict(list)
+    params = {"households": sorted({v.household_id for v in homes}), "start": start, "end": end}
     for household_id, campaign_id, visit_id, volunteer_id, visited_at in db.session.execute(
-        sa.select(Visit.household_id, Visit.campaign_id, Visit.id, Visit.volunteer_id, Visit.visited_at)
-        .where(
-            Visit.household_id.in_(sorted({v.household_id for v in homes})),
-            Visit.visited_at >= start,
-            Visit.visited_at < end,
-            Visit.review_status != ReviewStatus.REJECTED,
-        )
-        .order_by(Visit.id)
+        _SAME_DAY, params
     ):
         others[(household_id, campaign_id, local_day(visited_at))].append((visit_id, volunteer_id))
     reasons = {}
@@ -123,36 +144,47 @@ def residents_reason(visit: Visit) -> str | None:
     )
 
 
-def run_automatic_checks(visits: list) -> list:
+def run_automatic_checks(visits: list) -> list[Visit]:
     """Flag suspicious visits: review_status=flagged, the reasons in auto_flags (one a line)
-    and in review_reason (what the volunteer reads). Returns the visits flagged."""
+    and in review_reason (what the volunteer reads). Takes Visits or NewVisits (just stored);
+    returns the Visits flagged."""
     visits = [v for v in visits if v.id is not None]
     if not visits:
         return []
     # Stored text, read later by people in either language: always in the source language.
     with force_locale("vi"):
-        return _check(visits)
+        reasons = _reasons(visits)
+    if not reasons:
+        return []
+    loaded = {v.id: v for v in visits if isinstance(v, Visit) and v.id in reasons}
+    missing = sorted(set(reasons) - set(loaded))
+    if missing:
+        loaded.update((v.id, v) for v in db.session.scalars(sa.select(Visit).where(Visit.id.in_(missing))))
+    return [_flag(loaded[v.id], reasons[v.id]) for v in visits if v.id in reasons]
 
 
-def _check(visits: list) -> list:
+def _reasons(visits: list) -> dict[int, list[str]]:
     bursts = burst_reasons(visits)
     same_day = same_day_reasons(visits)
-    flagged = []
+    found = {}
     for visit in visits:
         reasons = [gps_reason(visit), bursts.get(visit.id), same_day.get(visit.id), residents_reason(visit)]
         reasons = [r for r in reasons if r]
-        if not reasons:
-            continue
-        before = {"review_status": visit.review_status.value, "review_reason": visit.review_reason}
-        visit.auto_flags = "\n".join(reasons)[:500]
-        if visit.review_status == ReviewStatus.PENDING:
-            visit.review_status = ReviewStatus.FLAGGED
-            visit.review_reason = " ".join(reasons)[:300]
-        after = {
-            "review_status": visit.review_status.value,
-            "review_reason": visit.review_reason,
-            "auto_flags": visit.auto_flags,
-        }
-        record(None, "visit.auto_flag", visit, ward_code=visit.hamlet.ward_code, before=before, after=after)
-        flagged.append(visit)
-    return flagged
+        if reasons:
+            found[visit.id] = reasons
+    return found
+
+
+def _flag(visit: Visit, reasons: list[str]) -> Visit:
+    before = {"review_status": visit.review_status.value, "review_reason": visit.review_reason}
+    visit.auto_flags = "\n".join(reasons)[:500]
+    if visit.review_status == ReviewStatus.PENDING:
+        visit.review_status = ReviewStatus.FLAGGED
+        visit.review_reason = " ".join(reasons)[:300]
+    after = {
+        "review_status": visit.review_status.value,
+        "review_reason": visit.review_reason,
+        "auto_flags": visit.auto_flags,
+    }
+    record(None, "visit.auto_flag", visit, ward_code=visit.hamlet.ward_code, before=before, after=after)
+    return visit

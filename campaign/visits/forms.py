@@ -12,6 +12,7 @@ import math
 import re
 import uuid
 from datetime import UTC, datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 
@@ -62,10 +63,14 @@ def messages() -> dict:
 
 
 class Rules:
-    """Messages are looked up once per request, not once per item."""
+    """Messages are looked up once per request, not once per item, and only if one is needed."""
 
-    def __init__(self):
-        self.m = messages()
+    @cached_property
+    def m(self) -> dict:
+        return messages()
+
+    def __getitem__(self, key: str) -> str:
+        return self.m[key]
 
 
 def _int(value, errors: dict, name: str, rules: Rules, required=True):
@@ -230,7 +235,7 @@ def parse_visit(item, rules: Rules, now: datetime) -> tuple[dict | None, dict]:
 
     if not errors:
         errors = count_rule_errors(
-            v["residents"], v["smartphones"], v["already_installed"], sum(v["installs"].values()), rules.m
+            v["residents"], v["smartphones"], v["already_installed"], sum(v["installs"].values()), rules
         )
     if errors:
         return None, errors

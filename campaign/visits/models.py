@@ -1,11 +1,14 @@
 """A visit: one knock on one door (or one stop at a school, market, ...), as the phone logged it."""
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from campaign.areas.models import Hamlet
+from campaign.campaigns.models import Campaign
 from campaign.extensions import db
 from campaign.types import UTCDateTime, str_enum, utcnow
 
@@ -111,6 +114,42 @@ class Visit(db.Model):
             and not self.superseded
             and (self.corrects_id is None or self.review_status == ReviewStatus.APPROVED)
         )
+
+
+@dataclass(slots=True)
+class NewVisit:
+    """A visit just inserted, in the shape the summary and the automatic checks read.
+
+    Built from the submitted numbers and the id the insert returned, so storing a visit does not
+    load it back through the ORM. `campaign` is the loaded Campaign; `hamlet` is loaded on demand.
+    """
+
+    id: int
+    campaign: Campaign
+    hamlet_id: int
+    household_id: int
+    volunteer_id: int
+    site_kind: SiteKind
+    outcome: Outcome
+    residents: int
+    already_installed: int
+    installs_total: int
+    visited_at: datetime
+    lat: float | None
+    lon: float | None
+    corrects_id: int | None
+    review_status: ReviewStatus = ReviewStatus.PENDING
+    superseded: bool = False
+
+    @property
+    def campaign_id(self) -> int:
+        return self.campaign.id
+
+    @property
+    def hamlet(self) -> Hamlet:
+        return db.session.get(Hamlet, self.hamlet_id)
+
+    counts_in_totals = Visit.counts_in_totals
 
 
 def counted_clause():

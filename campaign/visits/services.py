@@ -8,28 +8,32 @@ It only flushes; the caller commits the whole batch at once.
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
 
 from campaign import access
 from campaign.areas.models import Household
 from campaign.campaigns.models import Campaign
 from campaign.coverage import totals
+from campaign.database import start_writing
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, day_bounds, local_today
 from campaign.review.checks import run_automatic_checks
+from campaign.types import UTCDateTime
 from campaign.visits import forms
 from campaign.visits.hashing import content_hash
-from campaign.visits.models import Visit, VisitConflict, VisitInstall
+from campaign.visits.models import (
+    NewVisit,
+    Outcome,
+    ReviewStatus,
+    SiteKind,
+    Visit,
+    VisitConflict,
+    VisitInstall,
+)
 
 CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 class Context:
@@ -112,7 +116,8 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
         seen_in_batch[cid] = v
         new.append((index, v))
 
-    inserted = _store_new(user, new) if new else set()
+    start_writing()  # everything above only read
+    inserted = _store_new(user, new, ctx, now) if new else set()
     for index, v in new:
         if v["client_id"] in inserted:
             results[index].update(status=CREATED, errors={})
@@ -149,11 +154,7 @@ def _payload(item) -> dict:
 def _existing(client_ids) -> dict:
     if not client_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Visit.id, Visit.client_id, Visit.volunteer_id, Visit.content_hash).where(
-            Visit.client_id.in_(sorted(client_ids))
-        )
-    ).all()
+    rows = db.session.execute(_EXISTING, {"ids": sorted(client_ids)}).all()
     return {row.client_id: row for row in rows}
 
 
@@ -169,21 +170,89 @@ def _resolve_correction(v: dict, user, rules) -> dict:
     return {}
 
 
+# The statements on every visit's path, built once: building a statement costs more than running it.
+_VISIT, _HOUSEHOLD = Visit.__table__, Household.__table__
+_EXISTING = sa.select(_VISIT.c.id, _VISIT.c.client_id, _VISIT.c.volunteer_id, _VISIT.c.content_hash).where(
+    _VISIT.c.client_id.in_(sa.bindparam("ids", expanding=True))
+)
+_HOUSEHOLDS_FOR_UPDATE = (
+    sa.select(_HOUSEHOLD.c.hamlet_id, _HOUSEHOLD.c.label, _HOUSEHOLD.c.id)
+    .where(sa.tuple_(_HOUSEHOLD.c.hamlet_id, _HOUSEHOLD.c.label).in_(sa.bindparam("pairs", expanding=True)))
+    .order_by(_HOUSEHOLD.c.id)
+    .with_for_update()
+)
+# ON CONFLICT as text, the same on SQLite and PostgreSQL: SQLAlchemy's dialect inserts with
+# on_conflict are compiled again on every call (not cacheable), which cost more than the insert.
+_INSERT_HOUSEHOLDS = sa.text(
+    "INSERT INTO household (hamlet_id, label, listed) VALUES (:hamlet_id, :label, :listed) "
+    "ON CONFLICT (hamlet_id, label) DO NOTHING"
+)
+_INSERT_INSTALLS = sa.insert(VisitInstall.__table__)
+_VISIT_COLUMNS = (
+    "client_id",
+    "campaign_id",
+    "hamlet_id",
+    "household_id",
+    "volunteer_id",
+    "site_kind",
+    "outcome",
+    "residents",
+    "smartphones",
+    "already_installed",
+    "installs_total",
+    "visited_at",
+    "received_at",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "note",
+    "content_hash",
+    "review_status",
+    "superseded",
+    "corrects_id",
+)
+_VISIT_INSERT_ROWS = 100  # per statement: 2,100 parameters, far below SQLite's and PostgreSQL's limits
+
+
+@lru_cache(maxsize=_VISIT_INSERT_ROWS)
+def _insert_visits(rows: int) -> sa.TextClause:
+    """One INSERT of `rows` visits that skips a client_id already stored and returns
+    (client_id, id) of those it stored. Multi-row VALUES, since RETURNING needs one statement."""
+    values = ", ".join("(" + ", ".join(f":{c}_{n}" for c in _VISIT_COLUMNS) + ")" for n in range(rows))
+    statement = sa.text(
+        f"INSERT INTO visit ({', '.join(_VISIT_COLUMNS)}) VALUES {values} "
+        "ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id"
+    )
+    times = (
+        sa.bindparam(f"{c}_{n}", type_=UTCDateTime())
+        for n in range(rows)
+        for c in ("visited_at", "received_at")
+    )
+    return statement.bindparams(*times)
+
+
+def _insert_visit_rows(rows: list[dict]) -> dict[str, int]:
+    """Insert these visit rows; {client_id: id} of the ones stored (a client_id already there is skipped)."""
+    created = {}
+    for start in range(0, len(rows), _VISIT_INSERT_ROWS):
+        chunk = rows[start : start + _VISIT_INSERT_ROWS]
+        params = {f"{c}_{n}": row[c] for n, row in enumerate(chunk) for c in _VISIT_COLUMNS}
+        created.update(db.session.execute(_insert_visits(len(chunk)), params).all())
+    return created
+
+
 def household_ids(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """Find or create the households named (hamlet_id, label); safe against a concurrent insert."""
-    rows = [{"hamlet_id": h, "label": label} for h, label in sorted(pairs)]
-    db.session.execute(_insert(Household).on_conflict_do_nothing(index_elements=["hamlet_id", "label"]), rows)
+    pairs = sorted(pairs)
+    db.session.execute(
+        _INSERT_HOUSEHOLDS, [{"hamlet_id": h, "label": label, "listed": False} for h, label in pairs]
+    )
     # Locked (on PostgreSQL) until the visits and the summary are written: see totals.lock_households.
-    found = db.session.execute(
-        sa.select(Household.hamlet_id, Household.label, Household.id)
-        .where(sa.tuple_(Household.hamlet_id, Household.label).in_(sorted(pairs)))
-        .order_by(Household.id)
-        .with_for_update()
-    ).all()
+    found = db.session.execute(_HOUSEHOLDS_FOR_UPDATE, {"pairs": pairs}).all()
     return {(row.hamlet_id, row.label): row.id for row in found}
 
 
-def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
+def _store_new(user, new: list[tuple[int, dict]], ctx: Context, now: datetime) -> set[str]:
     """Insert the new visits campaign by campaign, add them to the summary, run the automatic checks."""
     households = household_ids({(v["hamlet_id"], v["household"]) for _i, v in new})
     by_campaign = defaultdict(list)
@@ -193,13 +262,16 @@ def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
     for campaign_id, visits in sorted(by_campaign.items()):
         # In client_id order, so that two resends of one batch lock the same keys in the same order.
         visits.sort(key=lambda v: v["client_id"])
-        apps = {a.code: a.id for a in db.session.get(Campaign, campaign_id).apps}
+        campaign = ctx.campaign(campaign_id)
+        apps = {a.code: a.id for a in campaign.apps}
+        for v in visits:
+            v["household_id"] = households[(v["hamlet_id"], v["household"])]
         rows = [
             {
                 "client_id": v["client_id"],
                 "campaign_id": campaign_id,
                 "hamlet_id": v["hamlet_id"],
-                "household_id": households[(v["hamlet_id"], v["household"])],
+                "household_id": v["household_id"],
                 "volunteer_id": user.id,
                 "site_kind": v["site_kind"],
                 "outcome": v["outcome"],
@@ -208,21 +280,19 @@ def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
                 "already_installed": v["already_installed"],
                 "installs_total": sum(v["installs"].values()),
                 "visited_at": v["visited_at"],
+                "received_at": now,
                 "lat": v["lat"],
                 "lon": v["lon"],
                 "accuracy_m": v["accuracy_m"],
                 "note": v["note"],
                 "content_hash": v["hash"],
+                "review_status": ReviewStatus.PENDING.value,
+                "superseded": False,
                 "corrects_id": v.get("corrects_id"),
             }
             for v in visits
         ]
-        statement = (
-            _insert(Visit)
-            .on_conflict_do_nothing(index_elements=["client_id"])
-            .returning(Visit.id, Visit.client_id)
-        )
-        created = {row.client_id: row.id for row in db.session.execute(statement, rows)}
+        created = _insert_visit_rows(rows)
         installs = [
             {"visit_id": created[v["client_id"]], "app_id": apps[code], "count": n}
             for v in visits
@@ -230,17 +300,36 @@ def _store_new(user, new: list[tuple[int, dict]]) -> set[str]:
             for code, n in v["installs"].items()
         ]
         if installs:
-            db.session.execute(sa.insert(VisitInstall), installs)
+            db.session.execute(_INSERT_INSTALLS, installs)
         if created:
-            new_visits = list(
-                db.session.scalars(
-                    sa.select(Visit).where(Visit.id.in_(created.values())).options(selectinload(Visit.hamlet))
-                )
-            )
+            new_visits = [
+                _new_visit(v, created[v["client_id"]], campaign, user)
+                for v in visits
+                if v["client_id"] in created
+            ]
             totals.record_new(campaign_id, new_visits, installs)
             run_automatic_checks(new_visits)
         inserted.update(created)
     return inserted
+
+
+def _new_visit(v: dict, visit_id: int, campaign: Campaign, user) -> NewVisit:
+    return NewVisit(
+        id=visit_id,
+        campaign=campaign,
+        hamlet_id=v["hamlet_id"],
+        household_id=v["household_id"],
+        volunteer_id=user.id,
+        site_kind=SiteKind(v["site_kind"]),
+        outcome=Outcome(v["outcome"]),
+        residents=v["residents"],
+        already_installed=v["already_installed"],
+        installs_total=sum(v["installs"].values()),
+        visited_at=v["visited_at"],
+        lat=v["lat"],
+        lon=v["lon"],
+        corrects_id=v.get("corrects_id"),
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""SQLite: writers take turns on a lock file, and the visit API reads before it takes its turn."""
+
+import sqlite3
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from campaign.database import WriterQueueConnection
+
+
+def connect(path):
+    return sqlite3.connect(path, factory=WriterQueueConnection, isolation_level=None, check_same_thread=False)
+
+
+def waits_for_its_turn(connection) -> tuple[threading.Thread, threading.Event]:
+    got_it = threading.Event()
+
+    def wait():
+        connection.wait_to_write()
+        got_it.set()
+
+    thread = threading.Thread(target=wait, daemon=True)
+    thread.start()
+    return thread, got_it
+
+
+@pytest.mark.parametrize("finish", ["commit", "rollback", "close"])
+def test_a_writer_waits_until_the_other_finishes(tmp_path, finish):
+    path = tmp_path / "queue.sqlite3"
+    first, second = connect(path), connect(path)
+    first.wait_to_write()
+    first.execute("BEGIN IMMEDIATE")
+    first.execute("CREATE TABLE t (x)")
+
+    thread, got_it = waits_for_its_turn(second)
+    assert not got_it.wait(0.2), "the second writer went in while the first was writing"
+    getattr(first, finish)()
+    assert got_it.wait(2), f"the second writer still waits after the first's {finish}"
+    thread.join()
+
+    second.execute("BEGIN IMMEDIATE")
+    second.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    second.execute("INSERT INTO t VALUES (1)")
+    second.commit()
+    third = connect(path)
+    third.wait_to_write()  # free again after the commit: returns at once
+    third.rollback()
+    for connection in (second, third) if finish == "close" else (first, second, third):
+        connection.close()
+
+
+def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
+    """Loading the user, the resends and the access rules happen before BEGIN IMMEDIATE; the
+    inserts after it, so the other worker can read and check while this one writes."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock and the BEGIN IMMEDIATE are SQLite's")
+    auth.api_login(field.volunteer)
+    campaign_id, hamlet_id = field.campaign.id, field.hamlet.id
+    # As in a worker: no transaction open and nothing loaded when the request starts.
+    db.session.commit()
+    db.session.expunge_all()
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:30])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        visit = {
+            "client_id": str(uuid.uuid4()),
+            "campaign_id": campaign_id,
+            "hamlet_id": hamlet_id,
+            "household": "Số 7",
+            "outcome": "refused",
+            "residents": 3,
+            "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        }
+        response = auth.client.post("/api/v1/visits", json={"visits": [visit]})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert response.get_json()["results"][0]["status"] == "created"
+    begins = [n for n, s in enumerate(statements) if s.startswith("BEGIN")]
+    assert [statements[n] for n in begins] == ["BEGIN", "BEGIN IMMEDIATE"]
+    reads, writes = statements[: begins[1]], statements[begins[1] :]
+    assert any(s.startswith("SELECT user") for s in reads)
+    assert any(s.startswith("SELECT hamlet.id") for s in reads)
+    assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in reads)
+    assert any(s.startswith("INSERT INTO visit ") for s in writes)
