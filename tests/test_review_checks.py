@@ -1,12 +1,15 @@
 """Automatic checks: each one flags when it should, with its Vietnamese reason, and stays quiet otherwise."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 from review_helpers import DAY, add_visit, later
 
 from campaign.audit import AuditLog
 from campaign.auth.models import Role
 from campaign.review.checks import haversine_m
-from campaign.visits.models import ReviewStatus, SiteKind
+from campaign.visits.models import ReviewStatus, SiteKind, Visit
 
 
 def test_haversine_matches_a_known_distance():
@@ -115,3 +118,31 @@ def test_several_reasons_are_all_kept_and_the_visit_still_counts(field, db):
     )
     assert visit.auto_flags.count("\n") == 1
     assert visit.counts_in_totals  # flagged, not blocked
+
+
+def test_a_burst_inside_one_batch_from_the_phone_counts_both_window_ends(field, db, auth):
+    """Through the API (new visits are checked without loading them back): the window of M minutes
+    ending at a visit includes a visit exactly M minutes earlier."""
+    field.campaign.burst_max_visits, field.campaign.burst_minutes = 4, 10
+    db.session.commit()
+    auth.api_login(field.volunteer)
+    start = datetime.now(UTC) - timedelta(hours=2)
+    items = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "campaign_id": field.campaign.id,
+            "hamlet_id": field.hamlet.id,
+            "household": f"Số {n}",
+            "outcome": "not_home",
+            "visited_at": (start + timedelta(seconds=150 * n)).isoformat(),  # every 2.5 minutes
+        }
+        for n in range(5)
+    ]
+    response = auth.client.post("/api/v1/visits", json={"visits": items})
+    assert [r["status"] for r in response.get_json()["results"]] == ["created"] * 5
+    stored = db.session.scalars(sa.select(Visit).order_by(Visit.visited_at)).all()
+    # The 5th, at +10 min, has all five in [0, 10]; the 4th has four in [-2.5, 7.5].
+    assert [v.review_status for v in stored] == [ReviewStatus.PENDING] * 4 + [ReviewStatus.FLAGGED]
+    assert "5 lượt thăm trong 10 phút (tối đa 4)" in stored[4].auto_flags
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.object_id == stored[4].id))
+    assert entry.action == "visit.auto_flag" and entry.ward_code == field.hamlet.ward_code
