@@ -154,7 +154,8 @@ class Volunteer(threading.Thread):
             t0 = time.perf_counter()
             try:
                 resp = self.http.request(method, self.base + path, timeout=30, **kw)
-            except (requests.ConnectionError, requests.Timeout):
+            # A worker killed mid-answer cuts the body (ChunkedEncodingError): a phone resends.
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
                 with self.stats.lock:
                     self.stats.conn_errors += 1
             else:
