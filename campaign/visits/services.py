@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from campaign import access
 from campaign.areas.models import Household
@@ -36,6 +37,14 @@ from campaign.visits.models import (
 CREATED, DUPLICATE, CONFLICT, INVALID = "created", "duplicate", "conflict", "invalid"
 
 
+# The batch's campaigns with their apps, in one query (the rules read both for every item).
+_CAMPAIGNS_WITH_APPS = (
+    sa.select(Campaign)
+    .where(Campaign.id.in_(sa.bindparam("ids", expanding=True)))
+    .options(joinedload(Campaign.apps))
+)
+
+
 class Context:
     """What the rules need from the database, loaded once per batch."""
 
@@ -46,8 +55,11 @@ class Context:
         hamlets = defaultdict(set)
         for v in visits:
             hamlets[v["campaign_id"]].add(v["hamlet_id"])
+        loaded = {
+            c.id: c for c in db.session.scalars(_CAMPAIGNS_WITH_APPS, {"ids": sorted(hamlets)}).unique()
+        }
         for campaign_id, hamlet_ids in sorted(hamlets.items()):
-            campaign = db.session.get(Campaign, campaign_id)
+            campaign = loaded.get(campaign_id)
             if campaign is None or not access.can_see_campaign(user, campaign):
                 campaign = None
             else:
