@@ -4,6 +4,7 @@ numbers and dates are Vietnamese style by default."""
 from datetime import date
 from pathlib import Path
 
+import flask
 import flask_babel
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -92,3 +93,13 @@ def test_numbers_and_dates_are_vietnamese_by_default(app):
         assert number(55289) == "55.289"
         assert percent(0.0754) == "7,54 %"
         assert short_date(date(2026, 8, 30)) == "30/08/2026"
+
+
+def test_counts_take_the_english_singular_and_plural(app):
+    """Vietnamese has one form; English needs "1 day" and "3 days" (ngettext, not gettext)."""
+    template = "{{ ngettext('%(num)d ngày', '%(num)d ngày', n) }} · {{ ngettext('Tăng %(num)d bậc', 'Tăng %(num)d bậc', n) }}"
+    with app.test_request_context("/"):
+        assert flask.render_template_string(template, n=1) == "1 ngày · Tăng 1 bậc"
+        with flask_babel.force_locale("en"):
+            assert flask.render_template_string(template, n=1) == "1 day · Up 1 place"
+            assert flask.render_template_string(template, n=3) == "3 days · Up 3 places"

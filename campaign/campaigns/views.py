@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from campaign import access
@@ -113,7 +114,14 @@ def assign(code: int):
         flash(str(error), "error")
         return back
     db.session.commit()
-    flash(_("Đã lưu phân công: %(n)d thôn/ấp thay đổi.", n=changed), "info")
+    flash(
+        ngettext(
+            "Đã lưu phân công: %(num)d thôn/ấp thay đổi.",
+            "Đã lưu phân công: %(num)d thôn/ấp thay đổi.",
+            changed,
+        ),
+        "info",
+    )
     return back
 
 

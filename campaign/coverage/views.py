@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from campaign import access
@@ -207,6 +208,13 @@ def population():
             errors = error.errors
         else:
             db.session.commit()
-            flash(_("Đã nhập dân số chính thức: %(n)d khu vực thay đổi.", n=changed), "info")
+            flash(
+                ngettext(
+                    "Đã nhập dân số chính thức: %(num)d khu vực thay đổi.",
+                    "Đã nhập dân số chính thức: %(num)d khu vực thay đổi.",
+                    changed,
+                ),
+                "info",
+            )
             return redirect(url_for("coverage.population"))
     return render_template("coverage/population.html", form=form, errors=errors)
