@@ -3,6 +3,7 @@
 import * as outbox from './outbox.js';
 
 const texts = () => document.getElementById('outbox-texts')?.dataset || {};
+const pageLocale = document.documentElement.lang === 'en' ? 'en' : 'vi-VN';
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? '');
 let retryDelay = 0;
 let retryTimer = null;
@@ -32,7 +33,8 @@ export async function render() {
         label.textContent = row.item.household;
         const when = document.createElement('span');
         when.className = 'muted';
-        when.textContent = new Date(row.item.visited_at).toLocaleString('vi-VN', { dateStyle: 'short', timeStyle: 'short' });
+        // The page's language (vi-VN by default): 23/11/2026, 09:15 in Vietnamese, 11/23/26 in English.
+        when.textContent = new Date(row.item.visited_at).toLocaleString(pageLocale, { dateStyle: 'short', timeStyle: 'short' });
         const state = document.createElement('span');
         state.className = `badge state--${row.state}`;
         state.textContent = t[row.state] || row.state;
