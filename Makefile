@@ -40,8 +40,8 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 
 extract: $(VENV)/.runtime
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o campaign/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i campaign/translations/messages.pot -d campaign/translations
+	$(VENV)/bin/pybabel extract -w 100 -F babel.cfg -k _l -k lazy_gettext -o campaign/translations/messages.pot .
+	$(VENV)/bin/pybabel update -w 100 -i campaign/translations/messages.pot -d campaign/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache
