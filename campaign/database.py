@@ -27,8 +27,16 @@ def database_url(app) -> str:
 
 
 def sqlite_engine_options(url: str, options: dict) -> dict:
-    """Engine options for a SQLite file: connections that queue their writers (see WriterQueue)."""
-    if not url.startswith("sqlite") or ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+    """Engine options for a SQLite file: connections whose writers take turns (WriterQueueConnection).
+    Not for an in-memory database or a `file:` URI, which name no plain file to lock beside."""
+    scheme, _, path = url.partition(":///")
+    if (
+        not scheme.startswith("sqlite")
+        or not path
+        or path.startswith("file:")
+        or ":memory:" in path
+        or "?" in path
+    ):
         return options
     connect_args = {"factory": WriterQueueConnection, **options.get("connect_args", {})}
     return {**options, "connect_args": connect_args}
@@ -42,18 +50,22 @@ class WriterQueueConnection(sqlite3.Connection):
 
     SQLite lets one writer in at a time and makes the others retry with sleeps of up to 100 ms,
     so a waiting worker often sleeps long after the lock is free. Waiting on a lock file next to
-    the database wakes it within a millisecond. The lock goes with the transaction (released on
-    commit, rollback and close) and with the process if it dies.
+    the database wakes it within a millisecond (in no strict order: whoever polls first). The
+    lock goes with the transaction (released on commit, rollback and close) and with the process
+    if it dies.
     """
 
     def __init__(self, database, *args, **kwargs):
         super().__init__(database, *args, **kwargs)
-        self._queue = open(f"{os.fspath(database)}-writers", "a")  # noqa: SIM115 (lives with the connection)
+        # flock needs no write permission: read-only is enough.
+        self._queue = os.open(f"{os.fspath(database)}-writers", os.O_RDONLY | os.O_CREAT, 0o600)
         self._writing = False
 
     def wait_to_write(self) -> None:
         # Polled rather than blocking, so a second connection of the same thread that tries to
         # write gets "database is locked" after the busy timeout instead of waiting for ever.
+        # Once it has the file lock, BEGIN IMMEDIATE waits only for writers outside the app
+        # (a backup, the sqlite3 shell), which SQLite's own busy timeout covers.
         deadline, pause = time.monotonic() + BUSY_TIMEOUT_S, 0.0002
         while True:
             try:
@@ -88,15 +100,16 @@ class WriterQueueConnection(sqlite3.Connection):
             super().close()
         finally:
             self._done_writing()
-            self._queue.close()
+            os.close(self._queue)
 
 
 def tune_sqlite(engine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writing requests.
 
     A deferred transaction that reads and then writes cannot wait for the lock when another
-    worker committed in between (SQLITE_BUSY_SNAPSHOT), so writers take the lock up front.
-    Reads (GET) stay deferred so they never queue behind writers.
+    worker committed in between (SQLITE_BUSY_SNAPSHOT), so writers take the lock up front, after
+    their turn on the lock file (WriterQueueConnection). Reads (GET, and a `reads_first` view
+    until `start_writing`) stay deferred so they never queue behind writers.
     """
 
     @event.listens_for(engine, "connect")
@@ -125,7 +138,10 @@ def reads_first(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.reads_first = True
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        finally:  # an app context can outlive the request (tests, scripts): never leak the flag
+            g.pop("reads_first", None)
 
     return wrapped
 
@@ -134,16 +150,19 @@ def start_writing() -> None:
     """End the reading transaction that `reads_first` began, keeping the objects it loaded; what
     follows is one writing transaction. Another request may have written in between, so the
     writes must not rely on what was read being still true (the visit inserts skip a client_id
-    stored meanwhile). Without `reads_first`, nothing to do."""
+    stored meanwhile). Without `reads_first`, nothing to do; on PostgreSQL, which has no
+    one-writer lock, only the flag changes."""
     if not g.get("reads_first", False):
         return
     g.reads_first = False
     session = db.session()
-    session.expire_on_commit = False
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire
 
 
 def ensure_instance_dir(app) -> None:
