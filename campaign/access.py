@@ -5,7 +5,6 @@ a volunteer the hamlets their team is assigned to in a campaign (and their own v
 """
 
 from functools import cache, wraps
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import abort
@@ -96,13 +95,19 @@ def can_manage_campaign(user: User, campaign: Campaign | None = None, province_c
 
 def hamlet_ids_query(user: User, campaign_id: int | None = None) -> sa.Select:
     """The ids of the hamlets the user may see (and log visits in)."""
-    if user.role == Role.ADMIN:
+    return _hamlet_ids(user.role, user.province_code, user.ward_code, user.team_id, campaign_id)
+
+
+def _hamlet_ids(role: Role, province_code, ward_code, team_id, campaign_id) -> sa.Select:
+    """The one rule behind `hamlet_ids_query`. Each scope value is a value or a bind parameter
+    (see `_loggable_statement`), so the rule may only compare them, never test them in Python."""
+    if role == Role.ADMIN:
         return sa.select(Hamlet.id)
-    if user.role == Role.COORDINATOR:
-        return sa.select(Hamlet.id).join(Ward).where(Ward.province_code == user.province_code)
-    if user.role == Role.LEAD:
-        return sa.select(Hamlet.id).where(Hamlet.ward_code == user.ward_code)
-    query = sa.select(TeamHamlet.hamlet_id).where(TeamHamlet.team_id == user.team_id)
+    if role == Role.COORDINATOR:
+        return sa.select(Hamlet.id).join(Ward).where(Ward.province_code == province_code)
+    if role == Role.LEAD:
+        return sa.select(Hamlet.id).where(Hamlet.ward_code == ward_code)
+    query = sa.select(TeamHamlet.hamlet_id).where(TeamHamlet.team_id == team_id)
     if campaign_id is not None:
         query = query.where(TeamHamlet.campaign_id == campaign_id)
     return query
@@ -144,16 +149,16 @@ def loggable_hamlet_ids(user: User, campaign: Campaign, hamlet_ids) -> set[int]:
 @cache
 def _loggable_statement(role: Role, in_province: bool) -> sa.Select:
     """`loggable_hamlet_ids`'s query for one role, built once (it runs for every visit sent): the
-    same `hamlet_ids_query`, with the user's scope as parameters instead of values."""
-    scope = SimpleNamespace(
-        role=role,
-        province_code=sa.bindparam("province_code"),
-        ward_code=sa.bindparam("ward_code"),
-        team_id=sa.bindparam("team_id"),
+    same rule as `hamlet_ids_query`, with the user's scope as parameters instead of values."""
+    scope = _hamlet_ids(
+        role,
+        sa.bindparam("province_code"),
+        sa.bindparam("ward_code"),
+        sa.bindparam("team_id"),
+        sa.bindparam("campaign_id"),
     )
     query = sa.select(Hamlet.id).where(
-        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True)),
-        Hamlet.id.in_(hamlet_ids_query(scope, sa.bindparam("campaign_id"))),
+        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True)), Hamlet.id.in_(scope)
     )
     if in_province:
         query = query.join(Ward).where(Ward.province_code == sa.bindparam("campaign_province"))
