@@ -89,3 +89,37 @@ def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
     assert any(s.startswith("SELECT hamlet.id") for s in reads)
     assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in reads)
     assert any(s.startswith("INSERT INTO visit ") for s in writes)
+
+
+def test_a_batch_of_resends_never_takes_the_write_lock(app, db, field, auth):
+    """A phone that resends what the server already has (it missed the answer) is only read."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock and the BEGIN IMMEDIATE are SQLite's")
+    auth.api_login(field.volunteer)
+    visit = {
+        "client_id": str(uuid.uuid4()),
+        "campaign_id": field.campaign.id,
+        "hamlet_id": field.hamlet.id,
+        "household": "Số 8",
+        "outcome": "not_home",
+        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+    }
+    assert (
+        auth.client.post("/api/v1/visits", json={"visits": [visit]}).get_json()["results"][0]["status"]
+        == "created"
+    )
+    db.session.commit()
+    db.session.expunge_all()
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:30])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        again = auth.client.post("/api/v1/visits", json={"visits": [visit, visit]})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert [r["status"] for r in again.get_json()["results"]] == ["duplicate", "duplicate"]
+    assert "BEGIN IMMEDIATE" not in statements
+    assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in statements)

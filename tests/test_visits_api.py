@@ -305,3 +305,12 @@ def test_a_client_id_that_is_not_a_string_is_not_echoed_back(field, volunteer, c
     assert [(r["client_id"], r["status"]) for r in results] == [(None, "invalid"), (None, "invalid")]
     assert "client_id" in results[0]["errors"]
     assert count(db) == 0
+
+
+def test_the_visit_insert_names_every_column_a_new_visit_has(db):
+    """The visit INSERT is text (services._VISIT_COLUMNS), so a column added to Visit must be
+    added there too, or API visits would store NULL where the model has a default."""
+    from campaign.visits.services import _VISIT_COLUMNS
+
+    filled_later = {"id", "review_reason", "reviewed_by_id", "reviewed_at", "auto_flags"}
+    assert set(_VISIT_COLUMNS) == {c.name for c in Visit.__table__.columns} - filled_later

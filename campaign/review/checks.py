@@ -1,8 +1,9 @@
 """Automatic checks run on every arriving visit. They flag, never block.
 
-The visit-logging code calls `run_automatic_checks(new_visits)` after flushing the new visits and
-adding them to the summary. A flagged visit keeps counting like a pending one (so the summary does
-not change); the checks only put it in front of a person, with the reasons in Vietnamese.
+The visit-logging code calls `run_automatic_checks(new_visits)` after inserting the new visits (as
+NewVisit records) and adding them to the summary. A flagged visit keeps counting like a pending
+one (the summary does not change); the checks only put it in front of a person, with the reasons
+in Vietnamese.
 """
 
 import math
@@ -18,7 +19,7 @@ from campaign.audit import record
 from campaign.extensions import db
 from campaign.i18n import day_bounds, local_day, number
 from campaign.types import UTCDateTime
-from campaign.visits.models import ReviewStatus, SiteKind, Visit
+from campaign.visits.models import NewVisit, ReviewStatus, SiteKind, Visit
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -31,7 +32,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def gps_reason(visit: Visit) -> str | None:
+def gps_reason(visit: Visit | NewVisit) -> str | None:
     if visit.lat is None or visit.lon is None:
         return None  # most visits: no hamlet to load
     hamlet, campaign = visit.hamlet, visit.campaign
@@ -48,7 +49,7 @@ def gps_reason(visit: Visit) -> str | None:
     )
 
 
-def burst_reasons(visits: list[Visit]) -> dict[int, str]:
+def burst_reasons(visits: list[Visit | NewVisit]) -> dict[int, str]:
     """Visits that make a volunteer's count exceed N visits within M minutes (window ending at it)."""
     reasons: dict[int, str] = {}
     by_volunteer = defaultdict(list)
@@ -109,7 +110,7 @@ _SAME_DAY = (
 )
 
 
-def same_day_reasons(visits: list[Visit]) -> dict[int, str]:
+def same_day_reasons(visits: list[Visit | NewVisit]) -> dict[int, str]:
     """Homes that already have a visit by another volunteer on the same local day (one query)."""
     homes = [v for v in visits if v.site_kind == SiteKind.HOUSEHOLD]
     if not homes:
@@ -133,7 +134,7 @@ def same_day_reasons(visits: list[Visit]) -> dict[int, str]:
     return reasons
 
 
-def residents_reason(visit: Visit) -> str | None:
+def residents_reason(visit: Visit | NewVisit) -> str | None:
     """A home with more residents than plausible. Schools, markets, ... count many people, so only homes."""
     limit = visit.campaign.max_plausible_residents
     if visit.site_kind != SiteKind.HOUSEHOLD or visit.residents <= limit:
@@ -145,7 +146,7 @@ def residents_reason(visit: Visit) -> str | None:
     )
 
 
-def run_automatic_checks(visits: list) -> list[Visit]:
+def run_automatic_checks(visits: list[Visit | NewVisit]) -> list[Visit]:
     """Flag suspicious visits: review_status=flagged, the reasons in auto_flags (one a line)
     and in review_reason (what the volunteer reads). Takes Visits or NewVisits (just stored);
     returns the Visits flagged."""

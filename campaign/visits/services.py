@@ -3,7 +3,8 @@
 `submit_visits` is the one way a visit gets in: the HTML form and the API both call it.
 Each item gets a result: created, duplicate (same client_id, same content), conflict (same
 client_id, other content: the first version stays, the resend is recorded) or invalid.
-It only flushes; the caller commits the whole batch at once.
+It only flushes (after a commit of its reads under `database.reads_first`); the caller commits
+the whole batch at once.
 """
 
 from collections import defaultdict
@@ -93,7 +94,9 @@ def check_context(v: dict, ctx: Context, rules: forms.Rules) -> dict:
 
 
 def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
-    """Store what is new and valid; one result per item, in order. Flushes, never commits."""
+    """Store what is new and valid; one result per item, in order. Flushes; the caller commits.
+    Under the visit API (`database.reads_first`) the reads end in a commit of their own before
+    the writes start."""
     now = now or datetime.now(UTC)
     rules = forms.Rules()
     results: list[dict] = []
@@ -118,7 +121,7 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
             continue
         cid = v["client_id"]
         if cid in existing or cid in seen_in_batch:
-            continue  # settled after the insert, against what is stored
+            continue  # a resend: settled below, against what is stored
         errors = check_context(v, ctx, rules)
         if not errors and v["corrects"]:
             errors = _resolve_correction(v, user, rules)
@@ -128,13 +131,22 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
         seen_in_batch[cid] = v
         new.append((index, v))
 
+    # Resends of visits stored before this request: settled from the rows read above.
+    conflicts: dict[int, int] = {}  # item index -> id of the stored visit it conflicts with
+    for index, v in enumerate(parsed):
+        row = existing.get(v["client_id"]) if v else None
+        if row is not None and _settle_resend(results[index], row, v, user):
+            conflicts[index] = row.id
+    if not new and not conflicts:
+        return results  # nothing to write: a batch of duplicates never waits for the write lock
+
     start_writing()  # everything above only read
     inserted = _store_new(user, new, ctx, now) if new else set()
     for index, v in new:
         if v["client_id"] in inserted:
             results[index].update(status=CREATED, errors={})
 
-    # Resends (earlier batches, earlier in this batch, or a concurrent request that won the race).
+    # Repeats inside this batch, and a client_id that another request stored since the read.
     pending = [
         (index, v)
         for index, v in enumerate(parsed)
@@ -146,17 +158,26 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
             row = stored.get(v["client_id"])
             if row is None:  # cannot happen: a pending item names a stored visit
                 results[index]["errors"] = {"client_id": [rules.m["client_id"]]}
-            elif row.volunteer_id == user.id and row.content_hash == v["hash"]:
-                results[index].update(status=DUPLICATE, errors={})
-            else:
-                results[index].update(status=CONFLICT, errors={})
-                db.session.add(
-                    VisitConflict(
-                        visit_id=row.id, volunteer_id=user.id, received_at=now, payload=_payload(items[index])
-                    )
-                )
-        db.session.flush()
+            elif _settle_resend(results[index], row, v, user):
+                conflicts[index] = row.id
+    for index, visit_id in conflicts.items():
+        db.session.add(
+            VisitConflict(
+                visit_id=visit_id, volunteer_id=user.id, received_at=now, payload=_payload(items[index])
+            )
+        )
+    db.session.flush()
     return results
+
+
+def _settle_resend(result: dict, row, v: dict, user) -> bool:
+    """A resend of the stored visit `row` is a duplicate when it is the same volunteer's same
+    content, else a conflict. True for a conflict, which the caller records."""
+    if row.volunteer_id == user.id and row.content_hash == v["hash"]:
+        result.update(status=DUPLICATE, errors={})
+        return False
+    result.update(status=CONFLICT, errors={})
+    return True
 
 
 def _payload(item) -> dict:
@@ -278,6 +299,7 @@ def _store_new(user, new: list[tuple[int, dict]], ctx: Context, now: datetime) -
         apps = {a.code: a.id for a in campaign.apps}
         for v in visits:
             v["household_id"] = households[(v["hamlet_id"], v["household"])]
+            v["installs_total"] = sum(v["installs"].values())
         rows = [
             {
                 "client_id": v["client_id"],
@@ -290,7 +312,7 @@ def _store_new(user, new: list[tuple[int, dict]], ctx: Context, now: datetime) -
                 "residents": v["residents"],
                 "smartphones": v["smartphones"],
                 "already_installed": v["already_installed"],
-                "installs_total": sum(v["installs"].values()),
+                "installs_total": v["installs_total"],
                 "visited_at": v["visited_at"],
                 "received_at": now,
                 "lat": v["lat"],
@@ -336,7 +358,7 @@ def _new_visit(v: dict, visit_id: int, campaign: Campaign, user) -> NewVisit:
         outcome=Outcome(v["outcome"]),
         residents=v["residents"],
         already_installed=v["already_installed"],
-        installs_total=sum(v["installs"].values()),
+        installs_total=v["installs_total"],
         visited_at=v["visited_at"],
         lat=v["lat"],
         lon=v["lon"],
