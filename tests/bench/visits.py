@@ -4,7 +4,8 @@ It makes a throwaway SQLite database with the demo data, starts gunicorn, logs v
 and drives wrk (installed from Debian if missing) against:
 - a trivial endpoint of the same app (the framework's ceiling),
 - single-visit POST /api/v1/visits by logged-in volunteers (CSRF on),
-- batches of 50 visits per POST.
+- batches of 50 visits per POST;
+then weighs the visit form page with everything it loads (gzip, first load, Debian's Chromium).
 Visit times are spread over the last week (see the Lua script). Then it checks that the database
 holds exactly the visits the server said it created.
 """
@@ -239,6 +240,30 @@ def lua_table(sessions: list[dict]) -> str:
     return "{" + ",\n".join(rows) + "}"
 
 
+def visit_form_weight(base: str, cookie: str) -> list[tuple[str, int]]:
+    """gzip bytes of the visit form page and everything it loads, on a first visit (no HTTP
+    cache, no service worker), as a volunteer on a phone-sized screen. Debian's Chromium."""
+    import gzip
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        context = browser.new_context(viewport={"width": 360, "height": 800}, service_workers="block")
+        context.add_cookies([{"name": "session", "value": cookie, "url": base}])
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(base + "/visits/new")
+        page.wait_for_load_state("networkidle")
+        parts = [(r.url.removeprefix(base), len(gzip.compress(r.body(), 6))) for r in responses]
+        browser.close()
+    return parts
+
+
 def count_visits(db_path: Path) -> int:
     import sqlite3
 
@@ -285,6 +310,7 @@ def main() -> int:
         for name, scope in scopes.items():
             cookie, token = log_in(base, name)
             sessions.append({**scope, "cookie": cookie, "token": token})
+        weights = {"demo data": visit_form_weight(base, sessions[0]["cookie"])}
         before = count_visits(db_path)
         ceiling = run_wrk(wrk, base + "/bench/ping", PING_LUA, workdir)
         results = {"ceiling": ceiling}
@@ -293,6 +319,8 @@ def main() -> int:
             results[label] = run_wrk(wrk, base + "/", script + LUA_REPORT, workdir)
             results[label]["batch"] = batch
         stored = count_visits(db_path) - before
+        # The runs add households (labels Số 1…5000 per hamlet), which the form offers as suggestions.
+        weights["after the runs"] = visit_form_weight(base, sessions[0]["cookie"])
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -327,6 +355,13 @@ def main() -> int:
     print(" ✓" if consistent else " ✗ MISMATCH")
     print(f"target single ≥ 25 % of ceiling: {single_ratio:.1%} {'✓' if single_ratio >= 0.25 else '✗'}")
     print(f"target batched ≥ 5,000 visits/s: {batch_rate:,.0f} {'✓' if batch_rate >= 5000 else '✗'}")
+    print()
+    print("visit form page, first load, gzip KB (budget 60):")
+    sizes = {label: dict(parts) for label, parts in weights.items()}
+    print(f"  {'':<28}" + "".join(f"{label:>16}" for label in sizes))
+    for url in sizes["demo data"]:
+        print(f"  {url:<28}" + "".join(f"{s.get(url, 0) / 1024:>16.1f}" for s in sizes.values()))
+    print(f"  {'total':<28}" + "".join(f"{sum(s.values()) / 1024:>16.1f}" for s in sizes.values()))
     shutil.rmtree(workdir, ignore_errors=True)
     return 0 if consistent else 1
 
