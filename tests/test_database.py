@@ -3,6 +3,7 @@
 import sqlite3
 import threading
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,14 +53,26 @@ def test_a_writer_waits_until_the_other_finishes(tmp_path, finish):
         connection.close()
 
 
-def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
-    """Loading the user, the resends and the access rules happen before BEGIN IMMEDIATE; the
-    inserts after it, so the other worker can read and check while this one writes."""
+def sqlite_only(db):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the write lock and the BEGIN IMMEDIATE are SQLite's")
-    auth.api_login(field.volunteer)
-    campaign_id, hamlet_id = field.campaign.id, field.hamlet.id
-    # As in a worker: no transaction open and nothing loaded when the request starts.
+
+
+def a_visit(field, household: str) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "campaign_id": field.campaign.id,
+        "hamlet_id": field.hamlet.id,
+        "household": household,
+        "outcome": "not_home",
+        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+    }
+
+
+@contextmanager
+def statements_sent(db):
+    """The SQL sent while the block runs (first 30 characters of each), starting as a worker
+    does: no transaction open and nothing loaded."""
     db.session.commit()
     db.session.expunge_all()
     statements = []
@@ -69,18 +82,19 @@ def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
-        visit = {
-            "client_id": str(uuid.uuid4()),
-            "campaign_id": campaign_id,
-            "hamlet_id": hamlet_id,
-            "household": "Số 7",
-            "outcome": "refused",
-            "residents": 3,
-            "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-        }
-        response = auth.client.post("/api/v1/visits", json={"visits": [visit]})
+        yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
+    """Loading the user, the resends and the access rules happen before BEGIN IMMEDIATE; the
+    inserts after it, so the other worker can read and check while this one writes."""
+    sqlite_only(db)
+    auth.api_login(field.volunteer)
+    visit = a_visit(field, "Số 7")
+    with statements_sent(db) as statements:
+        response = auth.client.post("/api/v1/visits", json={"visits": [visit]})
     assert response.get_json()["results"][0]["status"] == "created"
     begins = [n for n, s in enumerate(statements) if s.startswith("BEGIN")]
     assert [statements[n] for n in begins] == ["BEGIN", "BEGIN IMMEDIATE"]
@@ -93,33 +107,13 @@ def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
 
 def test_a_batch_of_resends_never_takes_the_write_lock(app, db, field, auth):
     """A phone that resends what the server already has (it missed the answer) is only read."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the write lock and the BEGIN IMMEDIATE are SQLite's")
+    sqlite_only(db)
     auth.api_login(field.volunteer)
-    visit = {
-        "client_id": str(uuid.uuid4()),
-        "campaign_id": field.campaign.id,
-        "hamlet_id": field.hamlet.id,
-        "household": "Số 8",
-        "outcome": "not_home",
-        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-    }
-    assert (
-        auth.client.post("/api/v1/visits", json={"visits": [visit]}).get_json()["results"][0]["status"]
-        == "created"
-    )
-    db.session.commit()
-    db.session.expunge_all()
-    statements = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split())[:30])
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    visit = a_visit(field, "Số 8")
+    first = auth.client.post("/api/v1/visits", json={"visits": [visit]})
+    assert first.get_json()["results"][0]["status"] == "created"
+    with statements_sent(db) as statements:
         again = auth.client.post("/api/v1/visits", json={"visits": [visit, visit]})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert [r["status"] for r in again.get_json()["results"]] == ["duplicate", "duplicate"]
     assert "BEGIN IMMEDIATE" not in statements
     assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in statements)
