@@ -46,20 +46,21 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def _has_nul(values) -> bool:
+def _nul_in_fields(values) -> bool:
+    """A NUL in any name or value of a query string or form (a MultiDict)."""
     return any("\x00" in (key or "") or "\x00" in (value or "") for key, value in values.items(multi=True))
 
 
 def has_nul(request) -> bool:
     """A NUL character anywhere a string can come from. PostgreSQL refuses it in text (a 500 if it
     reached a query) and no label, note or name a person types contains one."""
-    if "\x00" in request.path or _has_nul(request.args):
+    if "\x00" in request.path or _nul_in_fields(request.args):
         return True
     if request.is_json:
         body = request.get_data(cache=True)
         return b"\\u0000" in body or b"\x00" in body
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return _has_nul(request.form)
+        return _nul_in_fields(request.form)
     return False
 
 
