@@ -150,10 +150,10 @@ SITE_KINDS = [SiteKind.SCHOOL, SiteKind.MARKET, SiteKind.BUSINESS, SiteKind.TRAN
 def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None:
     """Visits by each volunteer on most days, rising as the campaign picks up pace."""
     apps = campaign.apps
+    # Rows point at each other by position in these lists; the database assigns the ids (explicit
+    # ids would leave PostgreSQL's sequences behind, and the next visit logged would collide).
     visit_rows, install_rows, household_rows = [], [], []
-    households: dict[tuple[int, str], int] = {}
-    next_household_id = (db.session.scalar(sa.select(sa.func.max(Household.id))) or 0) + 1
-    next_visit_id = (db.session.scalar(sa.select(sa.func.max(Visit.id))) or 0) + 1
+    households: dict[tuple[int, str], int] = {}  # (hamlet_id, label) -> position in household_rows
     received = datetime.now(UTC)
     for team, hamlets in teams:
         for volunteer in team.members:
@@ -184,11 +184,8 @@ def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None
                         revisit.append((hamlet, label))
                     key = (hamlet.id, label)
                     if key not in households:
-                        households[key] = next_household_id
-                        household_rows.append(
-                            {"id": next_household_id, "hamlet_id": hamlet.id, "label": label}
-                        )
-                        next_household_id += 1
+                        households[key] = len(household_rows)
+                        household_rows.append({"hamlet_id": hamlet.id, "label": label})
                     counts = _counts(rng, outcome, site_kind, apps)
                     payload = {
                         "campaign_id": campaign.id,
@@ -202,11 +199,10 @@ def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None
                     }
                     visit_rows.append(
                         {
-                            "id": next_visit_id,
                             "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                             "campaign_id": campaign.id,
                             "hamlet_id": hamlet.id,
-                            "household_id": households[key],
+                            "household_id": households[key],  # a position until inserted
                             "volunteer_id": volunteer.id,
                             "site_kind": site_kind,
                             "outcome": outcome,
@@ -226,17 +222,28 @@ def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None
                         if counts["installs"].get(app.code):
                             install_rows.append(
                                 {
-                                    "visit_id": next_visit_id,
+                                    "visit_id": len(visit_rows) - 1,  # a position until inserted
                                     "app_id": app.id,
                                     "count": counts["installs"][app.code],
                                 }
                             )
-                    next_visit_id += 1
-    db.session.execute(sa.insert(Household), household_rows)
-    db.session.execute(sa.insert(Visit), visit_rows)
+    household_ids = _insert_returning_ids(Household, household_rows)
+    for row in visit_rows:
+        row["household_id"] = household_ids[row["household_id"]]
+    visit_ids = _insert_returning_ids(Visit, visit_rows)
+    for row in install_rows:
+        row["visit_id"] = visit_ids[row["visit_id"]]
     if install_rows:
         db.session.execute(sa.insert(VisitInstall), install_rows)
     db.session.flush()
+
+
+def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert the rows; their new ids, in the rows' order."""
+    if not rows:
+        return []
+    statement = sa.insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))
 
 
 def _site_label(kind: SiteKind) -> str:

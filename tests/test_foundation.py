@@ -2,7 +2,8 @@
 the secret key, a factory without side effects, and one shape for every error."""
 
 import os
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -93,6 +94,39 @@ def test_demo_users_sign_in_and_see_three_weeks_of_visits_in_can_tho(app, db, ru
     assert again.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == visits
+
+
+def test_a_volunteer_logs_visits_straight_after_the_demo(app, db, runner):
+    """The demo's rows take ids from the database, so the next visit gets a free one (on
+    PostgreSQL, explicit ids had left the sequences at 1: the first visit logged was a 500)."""
+    assert runner.invoke(args=["demo", "--password", DEMO_PASSWORD]).exit_code == 0
+    stored = db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+    client = app.test_client()
+    assert (
+        client.post("/api/v1/session", json={"username": "tnv1", "password": DEMO_PASSWORD}).status_code
+        == 201
+    )
+    [campaign] = client.get("/api/v1/me").get_json()["campaigns"]
+    hamlet = campaign["hamlets"][0]
+    items = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "campaign_id": campaign["id"],
+            "hamlet_id": hamlet["id"],
+            "household": label,
+            "outcome": "installed",
+            "residents": 3,
+            "smartphones": 2,
+            "installs": {campaign["apps"][0]["code"]: 1},
+            "visited_at": datetime.now(UTC).isoformat(),
+        }
+        for label in (hamlet["households"][0], "Số 999")  # a known household and a new one
+    ]
+    response = client.post("/api/v1/visits", json={"visits": items})
+    assert response.status_code == 200, response.get_json()
+    assert [r["status"] for r in response.get_json()["results"]] == ["created", "created"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == stored + 2
+    assert runner.invoke(args=["check-totals"]).exit_code == 0
 
 
 def test_demo_refuses_a_weak_password(runner, db):
