@@ -87,10 +87,13 @@ def _counts_in_windows(windows: int) -> sa.TextClause:
     (key, low, high), both ends included. The database counts along the (volunteer_id,
     visited_at) index, so no visit row comes back to Python, however busy the volunteer was."""
     values = ", ".join(f"(:key{n}, :low{n}, :high{n})" for n in range(windows))
+    # A subquery per window, not a join: each is a range scan of that index whatever the planner
+    # believes about the table (PostgreSQL without fresh statistics nested-looped the whole
+    # volunteer's visits against every window).
     statement = sa.text(
-        f"SELECT w.column1, count(visit.id) FROM (VALUES {values}) AS w "
-        "JOIN visit ON visit.volunteer_id = :volunteer_id AND visit.visited_at BETWEEN w.column2 AND w.column3 "
-        "WHERE visit.campaign_id = :campaign_id GROUP BY w.column1"
+        "SELECT w.column1, (SELECT count(*) FROM visit WHERE visit.volunteer_id = :volunteer_id "
+        "AND visit.visited_at BETWEEN w.column2 AND w.column3 AND visit.campaign_id = :campaign_id) "
+        f"FROM (VALUES {values}) AS w"
     )
     edges = (
         sa.bindparam(f"{edge}{n}", type_=UTCDateTime()) for n in range(windows) for edge in ("low", "high")
