@@ -10,6 +10,7 @@ from campaign.areas.services import area_counts, load_official_areas
 from campaign.auth.models import Role
 from campaign.backup import backup_command
 from campaign.coverage import cli as coverage_cli
+from campaign.database import refresh_statistics
 from campaign.extensions import db
 
 
@@ -80,6 +81,8 @@ def demo_command(password):
         build_demo()
         users = set_demo_passwords(password)
         click.echo("Demo campaign created in Cần Thơ.")
+    db.session.commit()
+    refresh_statistics()
     db.session.commit()
     click.echo(f"Demo logins (password for all: {password}):")
     for user in users:

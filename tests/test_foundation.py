@@ -101,6 +101,9 @@ def test_a_volunteer_logs_visits_straight_after_the_demo(app, db, runner):
     PostgreSQL, explicit ids had left the sequences at 1: the first visit logged was a 500)."""
     assert runner.invoke(args=["demo", "--password", DEMO_PASSWORD]).exit_code == 0
     stored = db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+    if db.engine.dialect.name == "postgresql":  # analyzed, so the planner knows the table's size
+        rows = db.session.scalar(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'visit'"))
+        assert rows > 0.9 * stored
     client = app.test_client()
     assert (
         client.post("/api/v1/session", json={"username": "tnv1", "password": DEMO_PASSWORD}).status_code
