@@ -3,11 +3,15 @@
 It makes a throwaway SQLite database with the demo data, starts gunicorn, logs volunteers in,
 and drives wrk (installed from Debian if missing) against:
 - a trivial endpoint of the same app (the framework's ceiling),
+- a signed-in POST that stores nothing (CSRF, session, user load: the floor under any visit POST),
 - single-visit POST /api/v1/visits by logged-in volunteers (CSRF on),
 - batches of 50 visits per POST;
 then weighs the visit form page with everything it loads (gzip, first load, Debian's Chromium).
 Visit times are spread over the last week (see the Lua script). Then it checks that the database
 holds exactly the visits the server said it created.
+
+The same runs follow on PostgreSQL (a throwaway database bench_visits_run on BENCH_PG_URL, by
+default the local server) unless BENCH_DBS=sqlite.
 """
 
 import json
@@ -24,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-password-2026"
+PG_DB = "bench_visits_run"
 VOLUNTEERS = [f"tnv{n}" for n in range(1, 9)]  # the login limit allows 10 a minute per address
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
@@ -65,7 +70,7 @@ function request()
       '"visited_at":"%s"}', uuid(), s.campaign, hamlet, math.random(1, 5000), s.app, at)
   end
   local body = '{"visits":[' .. table.concat(items, ",") .. ']}'
-  return wrk.format("POST", "/api/v1/visits", {
+  return wrk.format("POST", "__PATH__", {
     ["Content-Type"] = "application/json",
     ["Cookie"] = "session=" .. s.cookie,
     ["X-CSRFToken"] = s.token,
@@ -118,7 +123,11 @@ end
 
 
 def bench_app():
-    """The real app plus one trivial endpoint: the ceiling of Flask and gunicorn on this machine."""
+    """The real app plus two endpoints: a trivial one (the ceiling of Flask and gunicorn on this
+    machine) and a signed-in POST that does nothing (what every visit POST pays before its work)."""
+    from flask import jsonify
+    from flask_login import current_user, login_required
+
     from campaign import create_app
 
     app = create_app()
@@ -126,6 +135,11 @@ def bench_app():
     @app.get("/bench/ping")
     def ping():
         return "ok"
+
+    @app.post("/bench/signed-in")
+    @login_required
+    def signed_in():
+        return jsonify(user=current_user.id)
 
     return app
 
@@ -264,31 +278,46 @@ def visit_form_weight(base: str, cookie: str) -> list[tuple[str, int]]:
     return parts
 
 
-def count_visits(db_path: Path) -> int:
-    import sqlite3
+def count_visits(db_url: str) -> int:
+    import sqlalchemy as sa
 
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("SELECT count(*) FROM visit").fetchone()[0]
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        count = conn.scalar(sa.text("SELECT count(*) FROM visit"))
+    engine.dispose()
+    return count
 
 
-def main() -> int:
-    wrk = ensure_wrk()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-visits-"))
-    db_path = workdir / "bench.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db_path}",
-        "SECRET_KEY": "bench-secret-key",
-        "PYTHONPATH": str(ROOT),
-    }
-    print(f"database {db_path}; wrk -t2 -c{CONNECTIONS} -d{DURATION}s per run", flush=True)
+def pg_admin(server_url: str, sql: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(sql)
+    engine.dispose()
+
+
+RUNS = (
+    # label, name in the table, path, visits per POST (None: the ceiling, a GET)
+    ("ceiling", "GET trivial endpoint", "/bench/ping", None),
+    ("signed_in", "POST signed in, no-op", "/bench/signed-in", 0),
+    ("single", "POST 1 visit", "/api/v1/visits", 1),
+    ("batch50", "POST 50 visits", "/api/v1/visits", 50),
+)
+
+
+def bench(wrk: str, workdir: Path, db_url: str, weigh: bool) -> tuple[dict, dict]:
+    """Demo data on `db_url`, gunicorn with 2 workers, then each of RUNS with wrk. Returns the
+    results and (when `weigh`) the visit form's weight before and after the runs."""
+    env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench-secret-key", "PYTHONPATH": str(ROOT)}
     flask(env, "init")
     flask(env, "demo", "--password", PASSWORD)
     scopes = volunteer_scopes(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115
+    log_path = workdir / f"gunicorn-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "tests.bench.visits:bench_app()"],
         cwd=ROOT,
@@ -296,6 +325,7 @@ def main() -> int:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    weights = {}
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -304,47 +334,56 @@ def main() -> int:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((workdir / "gunicorn.log").read_text()[-2000:]) from None
+                    raise RuntimeError(log_path.read_text()[-2000:]) from None
                 time.sleep(0.2)
         sessions = []
         for name, scope in scopes.items():
             cookie, token = log_in(base, name)
             sessions.append({**scope, "cookie": cookie, "token": token})
-        weights = {"demo data": visit_form_weight(base, sessions[0]["cookie"])}
-        before = count_visits(db_path)
-        ceiling = run_wrk(wrk, base + "/bench/ping", PING_LUA, workdir)
-        results = {"ceiling": ceiling}
-        for label, batch in (("single", 1), ("batch50", 50)):
-            script = LUA.replace("__SESSIONS__", lua_table(sessions)).replace("__BATCH__", str(batch))
+        if weigh:
+            weights["demo data"] = visit_form_weight(base, sessions[0]["cookie"])
+        before = count_visits(db_url)
+        results = {}
+        for label, _name, path, batch in RUNS:
+            if batch is None:
+                results[label] = run_wrk(wrk, base + path, PING_LUA, workdir)
+                continue
+            script = (
+                LUA.replace("__SESSIONS__", lua_table(sessions))
+                .replace("__BATCH__", str(batch))
+                .replace("__PATH__", path)
+            )
             results[label] = run_wrk(wrk, base + "/", script + LUA_REPORT, workdir)
-            results[label]["batch"] = batch
-        stored = count_visits(db_path) - before
+        results["stored"] = count_visits(db_url) - before
         # The runs add households (labels Số 1…5000 per hamlet), which the form offers as suggestions.
-        weights["after the runs"] = visit_form_weight(base, sessions[0]["cookie"])
+        if weigh:
+            weights["after the runs"] = visit_form_weight(base, sessions[0]["cookie"])
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.close()
+    return results, weights
 
-    created = results["single"]["created"] + results["batch50"]["created"]
+
+def report(database: str, results: dict) -> bool:
+    """Print one database's table and targets; True when the stored visits match wrk's count."""
+    ceiling = results["ceiling"]
     print()
+    print(f"{database}:")
     print(
-        f"{'run':<22}{'req/s':>9}{'visits/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s ÷ ceiling':>17}{'errors':>8}"
+        f"{'run':<24}{'req/s':>9}{'visits/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s ÷ ceiling':>17}{'errors':>8}"
     )
-    for label, name in (
-        ("ceiling", "GET trivial endpoint"),
-        ("single", "POST 1 visit"),
-        ("batch50", "POST 50 visits"),
-    ):
+    for label, name, _path, batch in RUNS:
         r = results[label]
-        visits = "–" if label == "ceiling" else f"{r['created'] / r['seconds']:,.0f}"
+        visits = "–" if not batch else f"{r['created'] / r['seconds']:,.0f}"
         ratio = r["rps"] / ceiling["rps"]
         print(
-            f"{name:<22}{r['rps']:>9,.0f}{visits:>10}{r['p50']:>9.1f}{r['p99']:>9.1f}{ratio:>16.1%}{r['errors']:>8}"
+            f"{name:<24}{r['rps']:>9,.0f}{visits:>10}{r['p50']:>9.1f}{r['p99']:>9.1f}{ratio:>16.1%}{r['errors']:>8}"
         )
     single_ratio = results["single"]["rps"] / ceiling["rps"]
     batch_rate = results["batch50"]["created"] / results["batch50"]["seconds"]
-    print()
+    created = results["single"]["created"] + results["batch50"]["created"]
+    stored = results["stored"]
     # wrk stops reading at the deadline; requests still in flight then are stored but not counted.
     in_flight = CONNECTIONS * (1 + 50)
     consistent = 0 <= stored - created <= in_flight
@@ -355,15 +394,41 @@ def main() -> int:
     print(" ✓" if consistent else " ✗ MISMATCH")
     print(f"target single ≥ 25 % of ceiling: {single_ratio:.1%} {'✓' if single_ratio >= 0.25 else '✗'}")
     print(f"target batched ≥ 5,000 visits/s: {batch_rate:,.0f} {'✓' if batch_rate >= 5000 else '✗'}")
-    print()
-    print("visit form page, first load, gzip KB (budget 60):")
-    sizes = {label: dict(parts) for label, parts in weights.items()}
-    print(f"  {'':<28}" + "".join(f"{label:>16}" for label in sizes))
-    for url in sizes["demo data"]:
-        print(f"  {url:<28}" + "".join(f"{s.get(url, 0) / 1024:>16.1f}" for s in sizes.values()))
-    print(f"  {'total':<28}" + "".join(f"{sum(s.values()) / 1024:>16.1f}" for s in sizes.values()))
+    return consistent
+
+
+def main() -> int:
+    wrk = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-visits-"))
+    wanted = os.environ.get("BENCH_DBS", "sqlite,postgresql").split(",")
+    print(f"wrk -t2 -c{CONNECTIONS} -d{DURATION}s per run; gunicorn with 2 workers", flush=True)
+    tables, weights = {}, {}
+    if "sqlite" in wanted:
+        tables["SQLite (a throwaway file)"], weights = bench(
+            wrk, workdir, f"sqlite:///{workdir / 'bench.sqlite3'}", weigh=True
+        )
+    if "postgresql" in wanted:
+        server = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        server = server.replace("postgresql://", "postgresql+psycopg://", 1) if "+" not in server else server
+        pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        pg_admin(server, f"CREATE DATABASE {PG_DB}")
+        try:
+            tables["PostgreSQL (same machine)"], _ = bench(
+                wrk, workdir, f"{server.rsplit('/', 1)[0]}/{PG_DB}", weigh=False
+            )
+        finally:
+            pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    consistent = all([report(database, results) for database, results in tables.items()])
+    if weights:
+        print()
+        print("visit form page, first load, gzip KB (budget 60):")
+        sizes = {label: dict(parts) for label, parts in weights.items()}
+        print(f"  {'':<28}" + "".join(f"{label:>16}" for label in sizes))
+        for url in sizes["demo data"]:
+            print(f"  {url:<28}" + "".join(f"{s.get(url, 0) / 1024:>16.1f}" for s in sizes.values()))
+        print(f"  {'total':<28}" + "".join(f"{sum(s.values()) / 1024:>16.1f}" for s in sizes.values()))
     shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if consistent else 1
+    return 0 if tables and consistent else 1
 
 
 if __name__ == "__main__":
