@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -381,6 +382,20 @@ def pg_admin(server_url: str, sql: str):
     engine.dispose()
 
 
+@contextmanager
+def throwaway_pg_database(server_url: str, name: str):
+    """A new, empty database `name` on this PostgreSQL server for the block, dropped after;
+    yields its URL (psycopg driver)."""
+    if "+" not in server_url.split("://", 1)[0]:
+        server_url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    pg_admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(server_url, f"CREATE DATABASE {name}")
+    try:
+        yield f"{server_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        pg_admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def main() -> int:
     wanted = os.environ.get("SOAK_DBS", "sqlite,postgresql").split(",")
     results = []
@@ -389,14 +404,8 @@ def main() -> int:
             results.append(soak("sqlite", f"sqlite:///{tmp}/soak.sqlite3"))
     if "postgresql" in wanted:
         server = os.environ.get("SOAK_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-        server = server.replace("postgresql://", "postgresql+psycopg://", 1) if "+" not in server else server
-        base = server.rsplit("/", 1)[0]
-        pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        pg_admin(server, f"CREATE DATABASE {PG_DB}")
-        try:
-            results.append(soak("postgresql", f"{base}/{PG_DB}"))
-        finally:
-            pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        with throwaway_pg_database(server, PG_DB) as url:
+            results.append(soak("postgresql", url))
     print()
     print(
         f"{'database':<11} {'visits':>7} {'lost':>5} {'dup':>4} {'5xx retried':>12} {'visits/s':>9} {'p99 ms':>8}  ok"

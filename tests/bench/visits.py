@@ -288,15 +288,6 @@ def count_visits(db_url: str) -> int:
     return count
 
 
-def pg_admin(server_url: str, sql: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(sql)
-    engine.dispose()
-
-
 RUNS = (
     # label, name in the table, path, visits per POST (None: the ceiling, a GET)
     ("ceiling", "GET trivial endpoint", "/bench/ping", None),
@@ -408,16 +399,11 @@ def main() -> int:
             wrk, workdir, f"sqlite:///{workdir / 'bench.sqlite3'}", weigh=True
         )
     if "postgresql" in wanted:
+        from tests.soak import throwaway_pg_database
+
         server = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-        server = server.replace("postgresql://", "postgresql+psycopg://", 1) if "+" not in server else server
-        pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        pg_admin(server, f"CREATE DATABASE {PG_DB}")
-        try:
-            tables["PostgreSQL (same machine)"], _ = bench(
-                wrk, workdir, f"{server.rsplit('/', 1)[0]}/{PG_DB}", weigh=False
-            )
-        finally:
-            pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        with throwaway_pg_database(server, PG_DB) as url:
+            tables["PostgreSQL (same machine)"], _ = bench(wrk, workdir, url, weigh=False)
     consistent = all([report(database, results) for database, results in tables.items()])
     if weights:
         print()
