@@ -277,3 +277,31 @@ def test_logout_warns_and_the_next_user_does_not_see_the_outbox(chromium, live_s
     wait_for_rows(db, 1)
     wait_until(page, "document.querySelector('[data-outbox-count]').textContent === '0'", timeout=20000)
     assert len(stored(db)) == 1
+
+
+def test_counts_in_the_outbox_take_the_page_languages_plural(chromium, live_server, world, db):
+    """The logout warning is built in the browser: one visit is "1 visit hasn't", two are
+    "2 visits haven't" (the page gives a sentence per plural category, app.js picks one)."""
+    context = chromium
+    context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
+    page = context.pages[0] if context.pages else context.new_page()
+    log_in(page, live_server, world["username"])
+    page.goto(live_server + "/visits/new")
+    page.wait_for_selector("[data-visit-form]")
+    context.route("**/api/v1/visits", lambda route: route.abort("internetdisconnected"))
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    for n, label in enumerate(("No 4", "No 5"), start=1):
+        page.fill("#f-household", label)
+        page.click("label.choice:has(input[value=come_back_later])")
+        page.click("button[type=submit]")
+        wait_until(page, f"document.querySelector('[data-outbox-count]').textContent === '{n}'")
+        page.once("dialog", dismiss)
+        page.click("form[data-logout] button")
+        page.wait_for_timeout(300)
+    assert messages[0].startswith("1 visit hasn't been sent yet."), messages
+    assert messages[1].startswith("2 visits haven't been sent yet."), messages

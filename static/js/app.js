@@ -5,6 +5,13 @@ import * as outbox from './outbox.js';
 const texts = () => document.getElementById('outbox-texts')?.dataset || {};
 const pageLocale = document.documentElement.lang === 'en' ? 'en' : 'vi-VN';
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? '');
+const plurals = new Intl.PluralRules(pageLocale);
+// The sentence for a count `n`: the template gives one per plural category ("one", "other").
+const counted = (name, n) => {
+  const t = texts();
+  const suffix = plurals.select(n) === 'one' ? 'One' : 'Other';
+  return fill(t[`${name}${suffix}`] || t[`${name}Other`] || '', { n: n.toLocaleString(pageLocale) });
+};
 let retryDelay = 0;
 let retryTimer = null;
 let sending = null;
@@ -127,7 +134,7 @@ function guardLogout() {
       if (form.dataset.confirmed) return;
       event.preventDefault();
       const count = (await outbox.all()).length;
-      if (count && !window.confirm(fill(texts().logoutWarning || '', { n: count }))) return;
+      if (count && !window.confirm(counted('logoutWarning', count))) return;
       // The visits stay in this phone's outbox under this user; the cached pages go.
       navigator.serviceWorker?.controller?.postMessage({ type: 'forget-pages' });
       form.dataset.confirmed = '1';
@@ -160,7 +167,7 @@ async function start() {
       const [file] = input.files;
       if (!file) return;
       try {
-        setStatus(fill(texts().imported || '', { n: await outbox.importFile(file) }));
+        setStatus(counted('imported', await outbox.importFile(file)));
         sendNow();
       } catch {
         setStatus(texts().badFile);
