@@ -5,6 +5,8 @@ and CSS in static/css/*.css. HSTS is sent only when the request came over HTTPS 
 set TRUSTED_PROXIES so that `request.is_secure` is right), so plain-HTTP development keeps working.
 """
 
+import re
+
 from flask import Flask, Response, request
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -64,16 +66,51 @@ def has_nul(request) -> bool:
     return False
 
 
-def refuse_nul_characters():
+# Half of a UTF-16 pair: JSON can spell one ("\ud800"), but it is no character, so neither
+# the database nor UTF-8 can hold it (a 500 where it reached a query or a hash).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate_in(data) -> bool:
+    """A lone surrogate in any key or string of parsed JSON. Walks without recursion: the
+    parser allows nesting deeper than a recursive walk would."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def refuse_unstorable_input():
+    """Refuse, before any view runs, what no route could store: a NUL character, a JSON body
+    nested too deep to parse, a lone surrogate. The views then read the parsed body from cache."""
     if has_nul(request):
         return error_response(
             400, _("Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL). Vui lòng sửa rồi gửi lại."), code="nul"
         )
+    if request.is_json:
+        try:
+            data = request.get_json(silent=True)  # cached: the view's get_json reads this
+        except RecursionError:  # Flask's silent mode only catches ValueError
+            return error_response(400, _("Dữ liệu JSON không đọc được."), code="bad_json")
+        if data is not None and _lone_surrogate_in(data):
+            return error_response(
+                400,
+                _("Dữ liệu gửi lên có ký tự không đọc được. Vui lòng sửa rồi gửi lại."),
+                code="bad_character",
+            )
     return None
 
 
 def register(app: Flask) -> None:
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unstorable_input)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:

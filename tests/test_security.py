@@ -1,14 +1,19 @@
 """Security headers, no inline script or style in any page, and session cookies."""
 
+import json
 import re
+import uuid
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
 from campaign import create_app
 from campaign.auth.models import Role
+from campaign.visits.models import Visit
 from tests.conftest import CAN_THO, NINH_KIEU, PASSWORD, base_config
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -222,6 +227,69 @@ def test_nul_characters_are_refused_with_a_message_before_any_query(client, auth
     assert visits.status_code == 400 and visits.get_json()["error"]["code"] == "nul"
     assert client.get("/api/v1/visits?mine=1&since=%00").status_code == 400
     assert client.get("/api/v1/visits?mine=1").status_code == 200
+
+
+def visit_item(field, **overrides) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "campaign_id": field.campaign.id,
+        "hamlet_id": field.hamlet.id,
+        "household": "Số 1",
+        "outcome": "refused",
+        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        **overrides,
+    }
+
+
+def stored_visits(db) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+
+
+def test_a_lone_surrogate_is_refused_with_a_message_and_nothing_is_stored(client, auth, field, db):
+    """JSON can spell half of a UTF-16 pair ("\\ud800"), which no database or UTF-8 holds: in a
+    note or a username it was a 500. A whole pair (an emoji) is text like any other."""
+    login = client.post(
+        "/api/v1/session",
+        data='{"username": "tnv\\ud800", "password": "x"}',
+        content_type="application/json",
+    )
+    assert login.status_code == 400 and login.get_json()["error"]["code"] == "bad_character"
+    assert "không đọc được" in login.get_json()["error"]["message"]
+
+    assert auth.api_login(field.volunteer).status_code == 201
+    bodies = [
+        json.dumps({"visits": [visit_item(field, note="ok"), visit_item(field)]}).replace(
+            '"ok"', '"x\\udfff y"'
+        ),
+        # The same character as raw bytes (UTF-8 forbids encoding a surrogate; Python's JSON reads it).
+        json.dumps({"visits": [visit_item(field, note="ok")]}).encode().replace(b'"ok"', b'"x\xed\xa0\x80"'),
+    ]
+    for body in bodies:
+        response = client.post("/api/v1/visits", data=body, content_type="application/json")
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.get_json()["error"]["code"] == "bad_character"
+    assert stored_visits(db) == 0
+
+    emoji = client.post(
+        "/api/v1/visits",
+        data=json.dumps({"visits": [visit_item(field, note="ok")]}).replace('"ok"', '"\\ud83d\\ude00 vui"'),
+        content_type="application/json",
+    )
+    assert [r["status"] for r in emoji.get_json()["results"]] == ["created"]
+    assert db.session.scalar(sa.select(Visit.note)) == "\U0001f600 vui"
+
+
+def test_json_nested_too_deep_is_a_400_not_a_500(client, auth, field):
+    deep = "[" * 5000 + "]" * 5000
+    for url, body in (
+        ("/api/v1/session", deep),
+        ("/api/v1/visits", '{"visits": ' + deep + "}"),
+    ):
+        if url == "/api/v1/visits":
+            assert auth.api_login(field.volunteer).status_code == 201
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.get_json()["error"]["code"] == "bad_json"
 
 
 @pytest.mark.parametrize("campaign_id", ["-689215847731640", "2147483648", "99999999999999999999"])

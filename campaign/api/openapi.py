@@ -245,7 +245,8 @@ def document() -> dict:
         for method, operation in operations.items():
             if method not in HTTP_METHODS:
                 continue
-            # Any request can be refused before it reaches its route (a NUL character, see
-            # security.refuse_nul_characters), so every operation may answer 400.
+            # Any request can be refused before it reaches its route (a NUL character, a lone
+            # surrogate, JSON nested too deep: security.refuse_unstorable_input), so every
+            # operation may answer 400.
             operation.setdefault("responses", {}).setdefault("400", _ERROR)
     return doc
