@@ -44,12 +44,17 @@ def index():
 
 
 def _load(level, code):
+    """The page's area and campaign. Bad parameters are flashed and dropped; the area without
+    them may still be one the user cannot see (then 403, as without the parameters)."""
     try:
         return context.load(current_user, level, code, request.args, campaign_required=False)
     except context.AreaRequestError as error:
-        if error.status == 400:
-            flash(error.message, "error")
-            return context.load(current_user, level, code, {}, campaign_required=False)
+        if error.status != 400:
+            abort(error.status)
+        flash(error.message, "error")
+    try:
+        return context.load(current_user, level, code, {}, campaign_required=False)
+    except context.AreaRequestError as error:
         abort(error.status)
 
 
