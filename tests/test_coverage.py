@@ -472,6 +472,13 @@ def test_coordinator_sets_colour_thresholds(client, auth, world):
     client.post(f"/coverage/campaign/{world.campaign.id}/thresholds", data={"warn": "90", "good": "50"})
     db.session.refresh(world.campaign)
     assert world.campaign.warn_share == 0.1  # refused: green below amber
+    for text in ("nan", "inf", "-inf"):  # "nan" was a 500: NaN cannot be compared with 0 or 1000
+        response = client.post(
+            f"/coverage/campaign/{world.campaign.id}/thresholds", data={"warn": text, "good": "20"}
+        )
+        assert response.status_code < 500
+    db.session.refresh(world.campaign)
+    assert world.campaign.warn_share == 0.1
 
 
 def test_lead_cannot_set_thresholds(client, auth, world):

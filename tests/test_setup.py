@@ -342,6 +342,10 @@ def test_numbers_are_read_the_vietnamese_way(client, auth, db, field):
     assert (hamlet.households, hamlet.population, hamlet.lat, hamlet.lon) == (1250, 5100, 10.03, 105.78)
     bad = client.post(f"/wards/{NINH_KIEU}/hamlets", data={**data, "name": "Ấp Sai", "households": "12.5"})
     assert bad.status_code == 422 and "Hãy nhập một số nguyên." in bad.get_data(as_text=True)
+    for text in ("nan", "NaN", "inf"):  # parse as floats; NaN passed every range check
+        bad = client.post(f"/wards/{NINH_KIEU}/hamlets", data={**data, "name": "Ấp Sai", "lat": text})
+        assert bad.status_code == 422 and "Hãy nhập một số, ví dụ 10,03." in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).where(Hamlet.name == "Ấp Sai")) == 0
     auth.logout()
     auth.login(field.coordinator)
     form = {

@@ -1,5 +1,7 @@
 """Forms for hamlets, their household lists and CSV uploads (also used for JSON bodies)."""
 
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -40,6 +42,9 @@ class CommaFloatField(FloatField):
         except ValueError as error:
             self.data = None
             raise ValueError(_l("Hãy nhập một số, ví dụ 10,03.")) from error
+        if not math.isfinite(self.data):  # "nan" and "inf" parse, and NaN passes every NumberRange
+            self.data = None
+            raise ValueError(_l("Hãy nhập một số, ví dụ 10,03."))
 
 
 class HamletForm(FlaskForm):

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, IntegerField
+from wtforms import DateField, HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from campaign.areas.forms import CommaFloatField
 from campaign.types import MAX_ID
 
 
@@ -27,14 +28,12 @@ class AreaFilterForm(FlaskForm):
 class ThresholdsForm(FlaskForm):
     """Colours of the coverage tables, as a percentage of the target."""
 
-    warn = DecimalField(
+    warn = CommaFloatField(
         _l("Vàng từ (% mục tiêu)"),
-        places=0,
         validators=[InputRequired(_l("Vui lòng nhập ngưỡng.")), NumberRange(0, 1000, _l("Từ 0 đến 1000."))],
     )
-    good = DecimalField(
+    good = CommaFloatField(
         _l("Xanh từ (% mục tiêu)"),
-        places=0,
         validators=[InputRequired(_l("Vui lòng nhập ngưỡng.")), NumberRange(0, 1000, _l("Từ 0 đến 1000."))],
     )
     level = HiddenField()
