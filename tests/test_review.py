@@ -253,6 +253,22 @@ def test_edit_counts_refuses_counts_that_break_the_logging_rules(field, db, clie
     assert api.status_code == 422 and "residents" in api.get_json()["error"]["fields"]
     api = client.patch(f"/api/v1/review/visits/{visit.id}", json={"residents": 9, "installs": {"ncovi": 1}})
     assert api.status_code == 200 and api.get_json()["installs"] == {"bluezone": 1, "ncovi": 1}
+    # The logging ceiling (100,000, a school or a market) holds for edits too; 10**30 was a 500.
+    for name in ("residents", "smartphones"):
+        api = client.patch(f"/api/v1/review/visits/{visit.id}", json={name: 10**30})
+        assert api.status_code == 422 and name in api.get_json()["error"]["fields"]
+    api = client.patch(f"/api/v1/review/visits/{visit.id}", json={"installs": {"ncovi": 10**30}})
+    assert api.status_code == 422 and "installs" in api.get_json()["error"]["fields"]
+    school = {
+        "residents": 20_000,
+        "smartphones": 15_000,
+        "already_installed": 1,
+        f"app_{bluezone.id}": 1,
+        f"app_{ncovi.id}": 1,
+    }
+    assert client.post(f"/review/visits/{visit.id}/edit", data=school).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).residents == 20_000
 
 
 def test_history_shows_the_correction_chain_and_the_api_agrees(field, db, client, auth):

@@ -171,6 +171,9 @@ def test_volunteer_api(client, auth, db, field):
     moved = client.patch(f"/api/v1/users/{person}", json={"team_id": other.get_json()["id"], "active": False})
     assert moved.get_json()["team_id"] == other.get_json()["id"] and moved.get_json()["active"] is False
     assert client.patch(f"/api/v1/users/{person}", json={"active": "no"}).status_code == 422
+    for team_id in (0, -1, 10**30):  # 10**30 overflowed SQLite's integers: a 500
+        response = client.patch(f"/api/v1/users/{person}", json={"team_id": team_id})
+        assert response.status_code == 422 and "team_id" in response.get_json()["error"]["fields"]
     assert (
         client.post(f"/api/v1/users/{person}/password", json={"password": "tnv.hoa-12345678"}).status_code
         == 422

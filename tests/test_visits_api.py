@@ -249,6 +249,17 @@ def test_wrong_shape(field, volunteer, client, body):
     assert "error" in response.get_json()
 
 
+@pytest.mark.parametrize("value", [[], {}, 3, True])
+def test_an_outcome_or_site_that_is_no_string_is_a_field_error(field, volunteer, client, db, value):
+    """A list or an object there raised TypeError (unhashable) in the rules: a 500."""
+    for name in ("outcome", "site_kind"):
+        response = post(client, [item(field, **{name: value})])
+        assert response.status_code == 200
+        [result] = response.get_json()["results"]
+        assert result["status"] == "invalid" and name in result["errors"]
+    assert count(db) == 0
+
+
 def test_not_json(field, volunteer, client):
     response = client.post("/api/v1/visits", data="visits=1")
     assert response.status_code == 415

@@ -286,7 +286,8 @@ def api_update_user(user_id: int):
         return invalid({"team_id": [_("Giá trị không đúng kiểu.")]})
     try:
         if "team_id" in data:
-            target = db.session.get(Team, data["team_id"])
+            # Past MAX_ID no team exists (and the lookup would overflow SQLite's integers).
+            target = db.session.get(Team, data["team_id"]) if 0 < data["team_id"] <= MAX_ID else None
             if target is None:
                 return invalid({"team_id": [_("Không tìm thấy đội này.")]})
             access.require(access.can_manage_team(current_user, target))

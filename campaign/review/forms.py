@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from campaign.review import services
 from campaign.types import MAX_ID
+from campaign.visits.forms import MAX_COUNT
 from campaign.visits.models import Outcome
 
 OUTCOME_LABELS = {
@@ -95,7 +96,7 @@ def count_field(label):
         label,
         validators=[
             InputRequired(_l("Vui lòng nhập một số.")),
-            NumberRange(min=0, max=10_000, message=_l("Số từ 0 đến 10.000.")),
+            NumberRange(min=0, max=MAX_COUNT, message=_l("Số từ 0 đến 100.000.")),
         ],
     )
 

@@ -243,8 +243,12 @@ def count_problems(
     for name, value in values.items():
         if value is None or value < 0:
             problems[name] = [_("Số không được âm.")]
+        elif value > forms.MAX_COUNT:  # the same ceiling as logging (and past it, no database integer)
+            problems[name] = [forms.messages()["too_big"]]
     if any(count is None or count < 0 for count in installs.values()):
         problems["installs"] = [_("Số cài mới không được âm.")]
+    elif any(count > forms.MAX_COUNT for count in installs.values()):
+        problems["installs"] = [forms.messages()["too_big"]]
     if problems:
         return problems
     return forms.count_rule_errors(

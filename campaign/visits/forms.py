@@ -166,8 +166,10 @@ def parse_visit(item, rules: Rules, now: datetime) -> tuple[dict | None, dict]:
     v["campaign_id"] = _id(item.get("campaign_id"), errors, "campaign_id", rules)
     v["hamlet_id"] = _id(item.get("hamlet_id"), errors, "hamlet_id", rules)
 
-    site_kind = item.get("site_kind") or SiteKind.HOUSEHOLD.value
-    if site_kind not in SiteKind._value2member_map_:
+    site_kind = item.get("site_kind")
+    if site_kind is None or site_kind == "":
+        site_kind = SiteKind.HOUSEHOLD.value
+    if not isinstance(site_kind, str) or site_kind not in SiteKind._value2member_map_:
         errors["site_kind"] = [rules.m["site_kind"]]
     v["site_kind"] = site_kind
 
@@ -185,7 +187,7 @@ def parse_visit(item, rules: Rules, now: datetime) -> tuple[dict | None, dict]:
         v["household"] = label
 
     outcome = item.get("outcome")
-    if outcome not in Outcome._value2member_map_:
+    if not isinstance(outcome, str) or outcome not in Outcome._value2member_map_:
         errors["outcome"] = [rules.m["outcome"]]
     v["outcome"] = outcome
 
