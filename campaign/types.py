@@ -61,10 +61,3 @@ def db_id(value) -> int:
     if not 0 < number <= MAX_ID:
         raise ValueError("not a row id")
     return number
-
-
-def page_number(value) -> int:
-    """Read a page number from a query string (`request.args.get("page", 1, type=page_number)`).
-    Like `db_id`: a page beyond MAX_ID is no page, because its OFFSET would overflow SQLite's
-    64-bit integers (a 500) long before any list has that many pages."""
-    return db_id(value)

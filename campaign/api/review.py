@@ -13,7 +13,6 @@ from campaign.auth.models import Role
 from campaign.extensions import db
 from campaign.review import services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
-from campaign.types import page_number
 from campaign.visits.models import Visit
 
 reviewers_only = access.roles_required(Role.LEAD, Role.COORDINATOR)
@@ -79,13 +78,7 @@ def review_list():
     form = _filter()
     query = services.visits_query(current_user, form.to_filter())
     per_page = request.args.get("per_page", PER_PAGE, type=int)
-    page = db.paginate(
-        query,
-        page=request.args.get("page", 1, type=page_number),
-        per_page=per_page,
-        max_per_page=200,
-        error_out=False,
-    )
+    page = services.page_of(query, per_page, max_per_page=200)
     services.visits_for_page(page.items)
     return jsonify(
         items=[visit_json(v) for v in page.items],

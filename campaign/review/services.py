@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import request
 from flask_babel import gettext as _
 
 from campaign import access
@@ -19,7 +20,7 @@ from campaign.campaigns.models import CampaignApp
 from campaign.coverage import totals
 from campaign.extensions import db
 from campaign.i18n import day_bounds
-from campaign.types import utcnow
+from campaign.types import db_id, utcnow
 from campaign.visits import forms
 from campaign.visits.models import Outcome, ReviewStatus, Visit, VisitConflict, VisitInstall
 
@@ -239,21 +240,20 @@ def count_problems(
 ) -> dict:
     """The logging rules for a visit's counts, as field errors (empty when fine)."""
     problems: dict[str, list[str]] = {}
+    m = forms.messages()
     values = {"residents": residents, "smartphones": smartphones, "already_installed": already_installed}
     for name, value in values.items():
         if value is None or value < 0:
             problems[name] = [_("Số không được âm.")]
         elif value > forms.MAX_COUNT:  # the same ceiling as logging (and past it, no database integer)
-            problems[name] = [forms.messages()["too_big"]]
+            problems[name] = [m["too_big"]]
     if any(count is None or count < 0 for count in installs.values()):
         problems["installs"] = [_("Số cài mới không được âm.")]
     elif any(count > forms.MAX_COUNT for count in installs.values()):
-        problems["installs"] = [forms.messages()["too_big"]]
+        problems["installs"] = [m["too_big"]]
     if problems:
         return problems
-    return forms.count_rule_errors(
-        residents, smartphones, already_installed, sum(installs.values()), forms.messages()
-    )
+    return forms.count_rule_errors(residents, smartphones, already_installed, sum(installs.values()), m)
 
 
 def edit_counts(
@@ -387,6 +387,14 @@ def ward_choices(user: User) -> list[tuple[int, str]]:
         .order_by(Ward.name)
     ).all()
     return [(r[0], r[1]) for r in rows]
+
+
+def page_of(query, per_page: int, max_per_page: int | None = None):
+    """`db.paginate` at the page the query string asks for. The page number is read like an id
+    (`db_id`): past MAX_ID it is no page (so page 1), because its OFFSET would overflow SQLite's
+    integers (a 500) long before any list has that many pages."""
+    page = request.args.get("page", 1, type=db_id)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=max_per_page, error_out=False)
 
 
 def visits_for_page(visits: list[Visit]) -> list[Visit]:

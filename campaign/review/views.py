@@ -20,7 +20,6 @@ from campaign.review.forms import (
     VisitFilterForm,
     edit_counts_form,
 )
-from campaign.types import page_number
 from campaign.visits.models import Visit
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -50,9 +49,7 @@ def _labels() -> dict:
 def queue():
     form = _filter_form()
     query = services.visits_query(current_user, form.to_filter())
-    page = db.paginate(
-        query, page=request.args.get("page", 1, type=page_number), per_page=PER_PAGE, error_out=False
-    )
+    page = services.page_of(query, PER_PAGE)
     services.visits_for_page(page.items)
     return render_template(
         "review/queue.html",
@@ -163,12 +160,7 @@ def audit_index():
 def ward_audit(ward_code: int):
     ward = db.get_or_404(Ward, ward_code)
     access.require(access.can_see_ward_audit(current_user, ward))
-    page = db.paginate(
-        services.ward_audit_query(ward.code),
-        page=request.args.get("page", 1, type=page_number),
-        per_page=50,
-        error_out=False,
-    )
+    page = services.page_of(services.ward_audit_query(ward.code), 50)
     return render_template("review/audit.html", ward=ward, page=page, **_labels())
 
 
