@@ -2,13 +2,12 @@
 
 import json
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from test_visits_api import count, item
 from werkzeug.routing import IntegerConverter
 
 from campaign import create_app
@@ -229,22 +228,6 @@ def test_nul_characters_are_refused_with_a_message_before_any_query(client, auth
     assert client.get("/api/v1/visits?mine=1").status_code == 200
 
 
-def visit_item(field, **overrides) -> dict:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "campaign_id": field.campaign.id,
-        "hamlet_id": field.hamlet.id,
-        "household": "Số 1",
-        "outcome": "refused",
-        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-        **overrides,
-    }
-
-
-def stored_visits(db) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
-
-
 def test_a_lone_surrogate_is_refused_with_a_message_and_nothing_is_stored(client, auth, field, db):
     """JSON can spell half of a UTF-16 pair ("\\ud800"), which no database or UTF-8 holds: in a
     note or a username it was a 500. A whole pair (an emoji) is text like any other."""
@@ -258,21 +241,19 @@ def test_a_lone_surrogate_is_refused_with_a_message_and_nothing_is_stored(client
 
     assert auth.api_login(field.volunteer).status_code == 201
     bodies = [
-        json.dumps({"visits": [visit_item(field, note="ok"), visit_item(field)]}).replace(
-            '"ok"', '"x\\udfff y"'
-        ),
+        json.dumps({"visits": [item(field, note="ok"), item(field)]}).replace('"ok"', '"x\\udfff y"'),
         # The same character as raw bytes (UTF-8 forbids encoding a surrogate; Python's JSON reads it).
-        json.dumps({"visits": [visit_item(field, note="ok")]}).encode().replace(b'"ok"', b'"x\xed\xa0\x80"'),
+        json.dumps({"visits": [item(field, note="ok")]}).encode().replace(b'"ok"', b'"x\xed\xa0\x80"'),
     ]
     for body in bodies:
         response = client.post("/api/v1/visits", data=body, content_type="application/json")
         assert response.status_code == 400, response.get_data(as_text=True)
         assert response.get_json()["error"]["code"] == "bad_character"
-    assert stored_visits(db) == 0
+    assert count(db) == 0
 
     emoji = client.post(
         "/api/v1/visits",
-        data=json.dumps({"visits": [visit_item(field, note="ok")]}).replace('"ok"', '"\\ud83d\\ude00 vui"'),
+        data=json.dumps({"visits": [item(field, note="ok")]}).replace('"ok"', '"\\ud83d\\ude00 vui"'),
         content_type="application/json",
     )
     assert [r["status"] for r in emoji.get_json()["results"]] == ["created"]
