@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context, request
 from sqlalchemy import event
 
+from campaign.config import SQLITE_SYNCHRONOUS_LEVELS
 from campaign.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -104,14 +105,19 @@ class WriterQueueConnection(sqlite3.Connection):
             os.close(self._queue)
 
 
-def tune_sqlite(engine) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writing requests.
+def tune_sqlite(engine, synchronous: str = "FULL") -> None:
+    """WAL, foreign keys, a busy timeout, durable commits, and BEGIN IMMEDIATE for writing requests.
+
+    `synchronous` is FULL by default: in WAL mode NORMAL may roll back commits that were already
+    acknowledged after a power cut, and the phone then deletes visits the server lost.
 
     A deferred transaction that reads and then writes cannot wait for the lock when another
     worker committed in between (SQLITE_BUSY_SNAPSHOT), so writers take the lock up front, after
     their turn on the lock file (WriterQueueConnection). Reads (GET, and a `reads_first` view
     until `start_writing`) stay deferred so they never queue behind writers.
     """
+    if synchronous not in SQLITE_SYNCHRONOUS_LEVELS:  # it is written into a PRAGMA
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {SQLITE_SYNCHRONOUS_LEVELS}")
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -120,7 +126,7 @@ def tune_sqlite(engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

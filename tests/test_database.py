@@ -117,3 +117,20 @@ def test_a_batch_of_resends_never_takes_the_write_lock(app, db, field, auth):
     assert [r["status"] for r in again.get_json()["results"]] == ["duplicate", "duplicate"]
     assert "BEGIN IMMEDIATE" not in statements
     assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in statements)
+
+
+def test_sqlite_commits_are_durable_when_acknowledged(app, db):
+    """In WAL mode, synchronous=NORMAL can roll back acknowledged commits after a power cut; the
+    phone would then delete visits the server lost. FULL (2) syncs the WAL on every commit."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's default synchronous_commit=on is already durable")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_an_unknown_synchronous_level_is_refused():
+    from campaign.database import tune_sqlite
+
+    with pytest.raises(ValueError):
+        tune_sqlite(None, "NORMAL; DROP TABLE visit")
