@@ -5,12 +5,10 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
-from campaign.campaigns.models import Team
 from campaign.extensions import db
 
 
@@ -24,16 +22,14 @@ class UserError(ValueError):
     """A user could not be created or changed; the message is for a person."""
 
 
-# With the team and ward the access rules read on nearly every request: one query, not three.
-# Built once: this runs on every request.
-_USER_OPTIONS = (joinedload(User.team).joinedload(Team.ward), joinedload(User.ward))
-
-
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader. The id carries the session version, so old cookies stop working."""
+    """Flask-Login loader. The id carries the session version, so old cookies stop working.
+
+    Only the user's own row: every signed-in request pays for this load, and most (the API, a
+    coordinator's pages) never read the team or the ward, which load on first use."""
     try:
         raw_id, raw_version = user_id.split(":", 1)
-        user = db.session.get(User, int(raw_id), options=_USER_OPTIONS)
+        user = db.session.get(User, int(raw_id))
         version = int(raw_version)
     except (ValueError, TypeError):
         return None
