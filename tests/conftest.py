@@ -93,7 +93,9 @@ def runner(app):
 
 @cache
 def password_hash() -> str:
-    return generate_password_hash(PASSWORD, method="scrypt")
+    """A cheap hash for the fixtures' users: the suite signs in hundreds of times, and scrypt
+    costs ~0.26 s per check. What the app stores is tested on its own (test_passwords.py)."""
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
 
 
 @pytest.fixture
