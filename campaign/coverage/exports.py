@@ -1,14 +1,10 @@
 """The children table of an area as CSV and XLSX, with Vietnamese headers and number formats."""
 
-import csv
-import io
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from campaign.coverage.services import AreaReport, Numbers
+from campaign.spreadsheets import Column, Table
 
 OUTCOME_LABELS = {
     "installed": _l("Cài nhờ hỗ trợ"),
@@ -66,43 +62,15 @@ def table_rows(report: AreaReport) -> list[Numbers]:
     return report.children if report.children_level else [report.numbers]
 
 
-def to_csv(report: AreaReport) -> str:
+def table(report: AreaReport) -> Table:
+    """The table for spreadsheets.download. CSV writes shares as plain fractions (0.0754)."""
     cols = columns(report)
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(out)
-    writer.writerow([header for header, _f, _v in cols])
-    for row in table_rows(report):
-        values = []
-        for _h, fmt, value in cols:
-            v = value(row)
-            if v is None:
-                values.append("")
-            elif fmt == PERCENT:
-                values.append(f"{v:.4f}")
-            else:
-                values.append(v)
-        writer.writerow(values)
-    return out.getvalue()
-
-
-def to_xlsx(report: AreaReport) -> bytes:
-    cols = columns(report)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Độ phủ")[:31]
-    sheet.append([header for header, _f, _v in cols])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table_rows(report):
-        sheet.append([value(row) for _h, _f, value in cols])
-    for index, (_h, fmt, _v) in enumerate(cols, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = 14 if fmt else 24
-        if fmt:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
-    sheet.freeze_panes = "D2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return Table(
+        title=_("Độ phủ"),
+        columns=[
+            Column(header, fmt, csv_text=(lambda v: f"{v:.4f}") if fmt == PERCENT else None)
+            for header, fmt, _v in cols
+        ],
+        rows=[[value(row) for _h, _f, value in cols] for row in table_rows(report)],
+        freeze="D2",
+    )

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from campaign import access
+from campaign import access, spreadsheets
 from campaign.areas.models import Hamlet
 from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
@@ -145,15 +145,9 @@ def export(level, code, fmt):
     except context.AreaRequestError as error:
         abort(error.status)
     report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
-    filename = f"do-phu-{level}-{code}-{req.as_of.isoformat()}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(report), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(report)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    # Named after the area found, not the URL: "３" or "%0A" in the code must not reach a header.
+    stem = f"do-phu-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
+    return spreadsheets.download(exports.table(report), fmt, stem)
 
 
 @bp.get("/<level>/<code>/trend.svg")

@@ -5,29 +5,21 @@ out (a home's position and a note may identify people). Volunteers appear by dis
 team, which the lead needs to follow up; usernames (half of a login) are never exported.
 """
 
-import csv
-import io
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from campaign import access
 from campaign.areas.models import Hamlet, Household, Ward
 from campaign.auth.models import User
 from campaign.campaigns.models import Campaign, CampaignApp, Team
 from campaign.extensions import db
-from campaign.i18n import VN_TZ
+from campaign.i18n import VN_TZ, percent
 from campaign.review.forms import OUTCOME_LABELS, STATUS_LABELS
 from campaign.review.services import VisitFilter, visits_query
+from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
 
 CHUNK = 1000
-DATE_TIME_FORMAT = "DD/MM/YYYY HH:MM"
 PERCENT_FORMAT = "0.00%"
 
 
@@ -38,8 +30,8 @@ def _apps(user: User, f: VisitFilter) -> list[CampaignApp]:
     ).all()
 
 
-def visit_table(user: User, f: VisitFilter) -> tuple[list[str], list[list]]:
-    """Header and rows of the visits export (values typed: datetimes, ints, text)."""
+def visit_table(user: User, f: VisitFilter) -> Table:
+    """The visits export (values typed: datetimes, ints, text)."""
     apps = _apps(user, f)
     app_codes = list(dict.fromkeys(a.code for a in apps))
     app_names = {a.code: a.name for a in apps}
@@ -124,7 +116,7 @@ def visit_table(user: User, f: VisitFilter) -> tuple[list[str], list[list]]:
     for row in rows:
         got = counts.get(row[0], {})
         row[position : position + 1] = [got.get(code, 0) for code in app_codes]
-    return header, rows
+    return Table(_("Lượt thăm"), [Column(name) for name in header], rows)
 
 
 def local_day_expr(column):
@@ -180,68 +172,20 @@ def team_activity(user: User, f: VisitFilter) -> list[dict]:
     ]
 
 
-def team_table(rows: list[dict]) -> tuple[list[str], list[list]]:
-    header = [
-        _("Phường/xã"),
-        _("Đội"),
-        _("Lượt thăm"),
-        _("Lượt cài mới"),
-        _("Tỉ lệ cần xem lại"),
-        _("Số ngày hoạt động"),
+def team_table(rows: list[dict]) -> Table:
+    columns = [
+        Column(_("Phường/xã")),
+        Column(_("Đội")),
+        Column(_("Lượt thăm")),
+        Column(_("Lượt cài mới")),
+        Column(_("Tỉ lệ cần xem lại"), PERCENT_FORMAT, csv_text=percent),  # 7,54 % in CSV
+        Column(_("Số ngày hoạt động")),
     ]
-    return header, [
-        [r["ward"], r["team"], r["visits"], r["installs"], r["flagged_share"], r["days_active"]] for r in rows
-    ]
-
-
-def to_csv(header: list[str], rows: list[list], percent_columns=()) -> bytes:
-    """UTF-8 with a BOM so that Excel reads Vietnamese; dates dd/mm/yyyy hh:mm; percents 7,54 %."""
-    from campaign.i18n import percent
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            if isinstance(value, datetime):
-                value = value.strftime("%d/%m/%Y %H:%M")
-            elif i in percent_columns:
-                value = percent(value)
-            cells.append(value)
-        writer.writerow(cells)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(title: str, header: list[str], rows: list[list], percent_columns=()) -> bytes:
-    """A write-only workbook: bold header, dates as dd/mm/yyyy hh:mm, shares as percentages."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(name) + 4))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-
-    def cell(value, number_format=None, font=None):
-        c = WriteOnlyCell(sheet, value=value)
-        if number_format:
-            c.number_format = number_format
-        if font:
-            c.font = font
-        return c
-
-    sheet.append([cell(name, font=bold) for name in header])
-    for row in rows:
-        sheet.append(
-            [
-                cell(value, DATE_TIME_FORMAT)
-                if isinstance(value, datetime)
-                else cell(value, PERCENT_FORMAT)
-                if i in percent_columns
-                else value
-                for i, value in enumerate(row)
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return Table(
+        _("Hoạt động đội"),
+        columns,
+        [
+            [r["ward"], r["team"], r["visits"], r["installs"], r["flagged_share"], r["days_active"]]
+            for r in rows
+        ],
+    )

@@ -1,4 +1,5 @@
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
@@ -114,7 +115,9 @@ def edit_counts_form(campaign, formdata=None, obj=None, **kwargs):
         pass
 
     for app in campaign.apps:
-        setattr(Form, f"app_{app.id}", count_field(_l("Cài mới %(app)s", app=app.name)))
+        # gettext, not lazy_gettext: a lazy string passes for markup (it has __html__), so the
+        # app's name inside it would reach the page unescaped.
+        setattr(Form, f"app_{app.id}", count_field(_("Cài mới %(app)s", app=app.name)))
     form = Form(formdata=formdata, **kwargs) if formdata is not None else Form(**kwargs)
     form.app_fields = [(app, getattr(form, f"app_{app.id}")) for app in campaign.apps]
     if obj is not None and not form.is_submitted() and formdata is None:

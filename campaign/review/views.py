@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaign import access
+from campaign import access, spreadsheets
 from campaign.areas.models import Ward
 from campaign.auth.models import Role
 from campaign.auth.views import safe_next
@@ -167,18 +167,8 @@ def ward_audit(ward_code: int):
 # --- exports -------------------------------------------------------------------------------------
 
 
-def _download(body: bytes, name: str, kind: str) -> Response:
-    mimetype = (
-        "text/csv; charset=utf-8"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.{kind}"'},
-    )
+def _stamped(name: str) -> str:
+    return f"{name}-{datetime.now().strftime('%Y%m%d-%H%M')}"
 
 
 @bp.get("/export")
@@ -198,10 +188,8 @@ def export_page():
 @reviewers_only
 def export_visits(kind: str):
     form = _filter_form(default_status="all")
-    header, rows = exports.visit_table(current_user, form.to_filter())
-    if kind == "csv":
-        return _download(exports.to_csv(header, rows), "luot-tham", kind)
-    return _download(exports.to_xlsx(_("Lượt thăm"), header, rows), "luot-tham", kind)
+    table = exports.visit_table(current_user, form.to_filter())
+    return spreadsheets.download(table, kind, _stamped("luot-tham"))
 
 
 @bp.get("/teams")
@@ -220,9 +208,5 @@ def teams():
 @reviewers_only
 def teams_export(kind: str):
     form = _filter_form(default_status="all")
-    header, rows = exports.team_table(exports.team_activity(current_user, form.to_filter()))
-    if kind == "csv":
-        return _download(exports.to_csv(header, rows, percent_columns={4}), "hoat-dong-doi", kind)
-    return _download(
-        exports.to_xlsx(_("Hoạt động đội"), header, rows, percent_columns={4}), "hoat-dong-doi", kind
-    )
+    table = exports.team_table(exports.team_activity(current_user, form.to_filter()))
+    return spreadsheets.download(table, kind, _stamped("hoat-dong-doi"))
