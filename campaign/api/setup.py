@@ -22,6 +22,7 @@ from campaign.areas.services import (
 )
 from campaign.auth.models import User
 from campaign.auth.services import UserError
+from campaign.auth.throttle import throttle_current_password
 from campaign.campaigns import services
 from campaign.campaigns.forms import PasswordForm, PersonForm, TeamForm
 from campaign.campaigns.models import Campaign, OrgKind, Team
@@ -303,16 +304,18 @@ def api_update_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 @login_required
+@throttle_current_password
 def api_reset_password(user_id: int):
     person = db.get_or_404(User, user_id)
     access.require(access.can_manage_person(current_user, person))
-    form, errors = _form(PasswordForm, json_object(), ["password"])
+    form, errors = _form(PasswordForm, json_object(), ["password", "current_password"])
     if errors:
         return invalid(errors)
     try:
-        services.reset_password(current_user, person, form.password.data)
+        services.reset_password(current_user, person, form.password.data, form.current_password.data)
     except UserError as error:
-        return invalid({"password": [str(error)]}, str(error))
+        db.session.rollback()
+        return invalid({getattr(error, "field", "password"): [str(error)]}, str(error))
     db.session.commit()
     return "", 204
 

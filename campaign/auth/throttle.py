@@ -10,14 +10,18 @@ counts, all in Flask-Limiter's storage (memory:// per worker, redis:// across wo
   account refuse its own addresses, never its owner signing in from elsewhere.
 
 A refusal is a 429 with Retry-After at once; nothing waits in a worker.
+
+Guesses of a signed-in user's current password (to set a new one) count per user, on every route
+that sets one's own password (LOGIN_LIMITS).
 """
 
 import math
 import time
 from functools import wraps
 
-from flask import current_app, make_response, request
+from flask import current_app, g, make_response, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from limits import parse_many
 
 from campaign.errors import error_response
@@ -115,3 +119,29 @@ def _account_ceiling(view):
 def throttle_sign_in(view):
     """Every sign-in route wears this: the three counts above, one set for the page and the API."""
     return _per_address(_per_account_address(_account_ceiling(view)))
+
+
+# --- the current password, asked before one's own password changes ----------------------------
+
+
+def current_user_key() -> str:
+    """Per account (the limit runs before login_required, hence the default)."""
+    return f"password-user:{getattr(current_user, 'id', '-')}"
+
+
+def count_wrong_current_password() -> None:
+    """A wrong current password counts as a failed sign-in of the account."""
+    g.wrong_current_password = True
+
+
+def _current_password_was_wrong(_response) -> bool:
+    return g.get("wrong_current_password", False)
+
+
+throttle_current_password = limiter.shared_limit(
+    login_limits,
+    scope="password-user",
+    methods=["POST"],
+    key_func=current_user_key,
+    deduct_when=_current_password_was_wrong,
+)

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from campaign.auth import services
 from campaign.auth.forms import ChangePasswordForm, LoginForm
-from campaign.auth.throttle import login_failed, login_limits, throttle_sign_in
-from campaign.extensions import db, limiter
+from campaign.auth.throttle import throttle_current_password, throttle_sign_in
+from campaign.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -65,14 +65,9 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def current_user_key() -> str:
-    """Throttle guesses of the current password per account (the limit runs before login_required)."""
-    return f"password-user:{getattr(current_user, 'id', '-')}"
-
-
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(login_limits, methods=["POST"], key_func=current_user_key, deduct_when=login_failed)
+@throttle_current_password
 def change_password():
     """Any signed-in user changes their password; every other session of theirs ends."""
     form = ChangePasswordForm()
