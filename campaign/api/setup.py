@@ -445,6 +445,7 @@ def _errors(*statuses: int) -> dict:
         413: "Body over 1 MB",
         415: "Not JSON",
         422: "Invalid fields or CSV rows (fields.rows lists errors by line)",
+        429: "Too many wrong current passwords: wait Retry-After seconds",
     }
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {str(s): {"description": descriptions[s], **error} for s in statuses}
@@ -668,10 +669,15 @@ OPENAPI_PATHS = {
         "post": {
             "tags": _TAGS,
             "summary": "Set a new password; every session of the user ends",
+            "description": "One's own password needs `current_password` (422 without it or when wrong).",
             "requestBody": _body(
-                {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}}
+                {
+                    "type": "object",
+                    "required": ["password"],
+                    "properties": {"password": {"type": "string"}, "current_password": {"type": "string"}},
+                }
             ),
-            "responses": {"204": {"description": "Changed"}, **_errors(400, 401, 403, 404, 415, 422)},
+            "responses": {"204": {"description": "Changed"}, **_errors(400, 401, 403, 404, 415, 422, 429)},
         },
     },
     "/campaigns/{campaign_id}/wards/{code}/assignments": {
