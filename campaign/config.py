@@ -27,9 +27,12 @@ class Config:
     TRUSTED_PROXIES = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* we believe
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # Failed sign-ins only: per account, and per address (higher, for carrier NAT and office Wi-Fi).
+    # Failed sign-ins only (campaign/auth/throttle.py): per account from one address, per address
+    # (higher, for carrier NAT and office Wi-Fi), and per account from everywhere (ASVS 2.2.1: at
+    # most 100 an hour), past which only the addresses that failed on the account are refused.
     LOGIN_LIMITS = "10 per minute;50 per hour"
     LOGIN_ADDRESS_LIMITS = "30 per minute;300 per hour"
+    LOGIN_ACCOUNT_LIMITS = "100 per hour"
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")

@@ -34,15 +34,18 @@ def limited_app(app, storage_uri: str, prefix: str, **extra):
     limiter._key_prefix = ""
     limiter._headers_enabled = None
     try:
+        limits = {
+            "LOGIN_LIMITS": "3 per minute",
+            "LOGIN_ADDRESS_LIMITS": "5 per minute",
+            "LOGIN_ACCOUNT_LIMITS": "4 per minute",
+        }
         config = base_config(
             app.config["SQLALCHEMY_DATABASE_URI"],
             RATELIMIT_ENABLED=True,
             RATELIMIT_STORAGE_URI=storage_uri,
             RATELIMIT_KEY_PREFIX=prefix,
             RATELIMIT_HEADERS_ENABLED=True,
-            LOGIN_LIMITS="3 per minute",
-            LOGIN_ADDRESS_LIMITS="5 per minute",
-            **extra,
+            **{**limits, **extra},
         )
         limited = create_app(config)
         limited.instance_path = app.instance_path
@@ -117,19 +120,82 @@ def test_html_account_is_locked_after_three_failures_even_with_the_right_passwor
         assert throttled.redis_keys(), "the counters live in Redis"
 
 
-def test_json_account_is_locked_from_any_address(throttled, usernames):
+def test_past_the_account_ceiling_only_the_addresses_that_failed_are_refused(throttled, usernames):
     [username] = usernames()
     client = throttled.test_client()
-    for n in range(3):
+    for n in range(4):  # the account's ceiling, one failure per address (each below its own 3)
         response = json_login(client, username, "sai-mat-khau-roi", address=f"10.0.1.{n}")
         assert response.status_code == 401
-    blocked = json_login(client, username, PASSWORD, address="10.0.1.99")
+    blocked = json_login(client, username, PASSWORD, address="10.0.1.0")
     assert blocked.status_code == 429
-    assert blocked.is_json
+    assert int(blocked.headers["Retry-After"]) > 0
     error = blocked.get_json()["error"]
     assert error["status"] == 429
     assert error["code"] == "too_many_requests"
     assert "quá nhiều lần" in error["message"]
+    page = html_login(client, username, PASSWORD, address="10.0.1.3")
+    assert page.status_code == 429 and "Bạn thử quá nhiều lần" in page.get_data(as_text=True)
+    # A new address gets its answer, and is refused from its first failure on.
+    assert json_login(client, username, "sai-mat-khau-roi", address="10.0.1.50").status_code == 401
+    assert json_login(client, username, PASSWORD, address="10.0.1.50").status_code == 429
+    # The owner, from an address that never failed, signs in on the API and on the page.
+    assert json_login(throttled.test_client(), username, PASSWORD, address="10.0.1.99").status_code == 201
+    assert html_login(throttled.test_client(), username, PASSWORD, address="10.0.1.98").status_code == 302
+
+
+def guess(client, username, address, **kwargs):
+    return client.post(
+        "/api/v1/session",
+        json={"username": username, "password": "sai-mat-khau-roi"},
+        environ_base={"REMOTE_ADDR": address},
+        **kwargs,
+    )
+
+
+def test_an_attackers_failures_from_one_address_do_not_stop_the_owner(throttled, usernames):
+    [username] = usernames()
+    attacker = throttled.test_client()
+    answers = [guess(attacker, username, "203.0.113.7").status_code for _ in range(8)]
+    assert answers == [401] * 3 + [429] * 5
+    assert json_login(throttled.test_client(), username, PASSWORD, address="198.51.100.2").status_code == 201
+    assert html_login(throttled.test_client(), username, PASSWORD, address="198.51.100.3").status_code == 302
+
+
+def test_with_the_default_limits_guesses_from_everywhere_do_not_stop_the_owner(app, usernames):
+    """Sixty wrong passwords from six addresses (ten each, the most one address may try a minute)."""
+    [username] = usernames()
+    defaults = {k: app.config[k] for k in ("LOGIN_LIMITS", "LOGIN_ADDRESS_LIMITS", "LOGIN_ACCOUNT_LIMITS")}
+    with limited_app(app, "memory://", f"test-{RUN}-defaults", **defaults) as limited:
+        limiter.reset()
+        attacker = limited.test_client()
+        for n in range(6):
+            assert {guess(attacker, username, f"203.0.113.{n}").status_code for _ in range(10)} == {401}
+        assert guess(attacker, username, "203.0.113.0").status_code == 429
+        assert (
+            json_login(limited.test_client(), username, PASSWORD, address="198.51.100.2").status_code == 201
+        )
+
+
+def test_behind_a_trusted_proxy_the_owner_signs_in_while_another_phone_guesses(app, usernames):
+    [username] = usernames()
+    with limited_app(app, "memory://", f"test-{RUN}-proxy-owner", TRUSTED_PROXIES=1) as limited:
+        limiter.reset()
+        client = limited.test_client()
+        proxy = {"REMOTE_ADDR": "10.9.9.9"}
+        for _ in range(6):
+            client.post(
+                "/api/v1/session",
+                json={"username": username, "password": "sai-mat-khau-roi"},
+                headers={"X-Forwarded-For": "203.0.113.1"},
+                environ_base=proxy,
+            )
+        owner = limited.test_client().post(
+            "/api/v1/session",
+            json={"username": username, "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.2"},
+            environ_base=proxy,
+        )
+        assert owner.status_code == 201
 
 
 def test_address_is_throttled_across_accounts(throttled, usernames):

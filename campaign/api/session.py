@@ -9,7 +9,8 @@ from campaign.api import bp
 from campaign.api.helpers import ApiAbort, form_errors, invalid, json_object, scalar_formdata
 from campaign.auth import services
 from campaign.auth.forms import LoginForm
-from campaign.auth.views import start_session, throttle_account, throttle_address
+from campaign.auth.throttle import throttle_sign_in
+from campaign.auth.views import start_session
 from campaign.errors import json_error
 from campaign.extensions import db
 from campaign.home.services import me_payload
@@ -26,8 +27,7 @@ def csrf_token():
 
 
 @bp.post("/session")
-@throttle_address
-@throttle_account
+@throttle_sign_in
 def create_session():
     data = json_object()
     formdata, type_errors = scalar_formdata(data, ["username", "password"])

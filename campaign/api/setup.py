@@ -22,6 +22,7 @@ from campaign.areas.services import (
 )
 from campaign.auth.models import User
 from campaign.auth.services import UserError
+from campaign.auth.throttle import throttle_current_password
 from campaign.campaigns import services
 from campaign.campaigns.forms import PasswordForm, PersonForm, TeamForm
 from campaign.campaigns.models import Campaign, OrgKind, Team
@@ -303,16 +304,18 @@ def api_update_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 @login_required
+@throttle_current_password
 def api_reset_password(user_id: int):
     person = db.get_or_404(User, user_id)
     access.require(access.can_manage_person(current_user, person))
-    form, errors = _form(PasswordForm, json_object(), ["password"])
+    form, errors = _form(PasswordForm, json_object(), ["password", "current_password"])
     if errors:
         return invalid(errors)
     try:
-        services.reset_password(current_user, person, form.password.data)
+        services.reset_password(current_user, person, form.password.data, form.current_password.data)
     except UserError as error:
-        return invalid({"password": [str(error)]}, str(error))
+        db.session.rollback()
+        return invalid({getattr(error, "field", "password"): [str(error)]}, str(error))
     db.session.commit()
     return "", 204
 
@@ -442,6 +445,7 @@ def _errors(*statuses: int) -> dict:
         413: "Body over 1 MB",
         415: "Not JSON",
         422: "Invalid fields or CSV rows (fields.rows lists errors by line)",
+        429: "Too many wrong current passwords: wait Retry-After seconds",
     }
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {str(s): {"description": descriptions[s], **error} for s in statuses}
@@ -665,10 +669,15 @@ OPENAPI_PATHS = {
         "post": {
             "tags": _TAGS,
             "summary": "Set a new password; every session of the user ends",
+            "description": "One's own password needs `current_password` (422 without it or when wrong).",
             "requestBody": _body(
-                {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}}
+                {
+                    "type": "object",
+                    "required": ["password"],
+                    "properties": {"password": {"type": "string"}, "current_password": {"type": "string"}},
+                }
             ),
-            "responses": {"204": {"description": "Changed"}, **_errors(400, 401, 403, 404, 415, 422)},
+            "responses": {"204": {"description": "Changed"}, **_errors(400, 401, 403, 404, 415, 422, 429)},
         },
     },
     "/campaigns/{campaign_id}/wards/{code}/assignments": {

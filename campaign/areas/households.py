@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from campaign import audit, imports
-from campaign.areas.models import Hamlet, Household
+from campaign.areas.models import Hamlet, Household, label_key
 from campaign.extensions import db
 from campaign.i18n import local_today
 from campaign.imports import Column
@@ -97,23 +97,24 @@ def import_households(user, hamlet: Hamlet, upload) -> dict:
             parsed.error(line, _("thiếu số nhà."))
         elif len(label) > 40:
             parsed.error(line, _("số nhà dài quá 40 ký tự."))
-        elif label.lower() in seen:
+        elif label_key(label) in seen:
             parsed.error(
-                line, _("số nhà “%(label)s” trùng với dòng %(line)d.", label=label, line=seen[label.lower()])
+                line,
+                _("số nhà “%(label)s” trùng với dòng %(line)d.", label=label, line=seen[label_key(label)]),
             )
         else:
-            seen[label.lower()] = line
+            seen[label_key(label)] = line
             labels.append(label)
     if parsed.errors:
         return {"errors": parsed.errors}
 
     existing = {
-        h.label.lower(): h
+        h.label_key: h
         for h in db.session.scalars(sa.select(Household).where(Household.hamlet_id == hamlet.id))
     }
     added = marked = 0
     for label in labels:
-        household = existing.get(label.lower())
+        household = existing.get(label_key(label))
         if household is None:
             db.session.add(Household(hamlet_id=hamlet.id, label=label, listed=True))
             added += 1

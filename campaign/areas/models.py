@@ -1,6 +1,7 @@
 """Vietnam's areas: provinces and wards from vietnam-provinces, hamlets and households of our own."""
 
 import enum
+import unicodedata
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -64,15 +65,34 @@ class Hamlet(db.Model):
     )
 
 
+LABEL_LENGTH = 40
+# NFKC writes one character as at most 18 (U+FDFA), and case folding the result adds none.
+LABEL_KEY_LENGTH = 18 * LABEL_LENGTH
+
+
+def label_key(label: str) -> str:
+    """A household label's identity, the one rule for finding a household by its label:
+    compatibility forms (full-width digits, ligatures), case and runs of spaces do not count,
+    so "Số 3", "SỐ 3", " số  3" and "Số ３" are one door. Diacritics do count."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", label).casefold())
+    return " ".join(folded.split())
+
+
+def _label_key_default(context) -> str:
+    return label_key(context.get_current_parameters()["label"])
+
+
 class Household(db.Model):
     """A door in a hamlet, known only by its label (a house number). Never a person's name."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), index=True)
-    label: Mapped[str] = mapped_column(sa.String(40))
+    # As first typed, for display; `label_key` is what makes two labels one household.
+    label: Mapped[str] = mapped_column(sa.String(LABEL_LENGTH))
+    label_key: Mapped[str] = mapped_column(sa.String(LABEL_KEY_LENGTH), default=_label_key_default)
     # True when the label came from the hamlet's household list rather than a first visit.
     listed: Mapped[bool] = mapped_column(default=False)
 
     hamlet: Mapped[Hamlet] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("hamlet_id", "label"),)
+    __table_args__ = (sa.UniqueConstraint("hamlet_id", "label_key"),)

@@ -9,6 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
+from campaign.auth.throttle import count_wrong_current_password
+from campaign.campaigns.models import Team
 from campaign.extensions import db
 
 
@@ -100,13 +102,23 @@ class PasswordChangeError(UserError):
         self.field = field
 
 
+def require_current_password(actor: User, person: User, current_password: str | None) -> None:
+    """Whoever sets their OWN password gives the current one, on every route: a session left open
+    on a shared phone is not the account. (The command line is the machine's owner: it does not
+    ask.) Another person's password is set by whoever may manage them, without theirs."""
+    if actor.id != person.id:
+        return
+    if not isinstance(current_password, str) or not person.check_password(current_password):
+        count_wrong_current_password()
+        raise PasswordChangeError("current_password", _("Mật khẩu hiện tại không đúng."))
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Check the current password and the new one, store it, and end every session of the user.
 
     The caller starts a fresh session for the person who made the change.
     """
-    if not user.check_password(current_password):
-        raise PasswordChangeError("current_password", _("Mật khẩu hiện tại không đúng."))
+    require_current_password(user, user, current_password)
     problem = password_problem(new_password, user.username)
     if problem:
         raise PasswordChangeError("new_password", problem)

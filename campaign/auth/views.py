@@ -6,7 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from campaign.auth import services
 from campaign.auth.forms import ChangePasswordForm, LoginForm
-from campaign.extensions import db, limiter
+from campaign.auth.throttle import throttle_current_password, throttle_sign_in
+from campaign.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -17,41 +18,6 @@ def forget_user(_error=None) -> None:
     already pushed (tests, scripts): without this, the next request of ANOTHER client would be
     answered as this user. Every request loads its user from its own cookie."""
     g.pop("_login_user", None)
-
-
-def login_limits() -> str:
-    """Failed sign-ins allowed per account."""
-    return current_app.config["LOGIN_LIMITS"]
-
-
-def login_address_limits() -> str:
-    """Failed sign-ins allowed per address (higher: phones share addresses behind carrier NAT)."""
-    return current_app.config["LOGIN_ADDRESS_LIMITS"]
-
-
-def login_failed(response) -> bool:
-    """Only failed attempts count, so a room of volunteers on one address can all sign in."""
-    return response.status_code not in (201, 302)
-
-
-def login_username_key() -> str:
-    """Throttle per account as well as per address."""
-    source = request.get_json(silent=True) if request.is_json else request.form
-    name = source.get("username") if isinstance(source, dict) else None
-    return "login-user:" + (str(name).strip().lower()[:40] if name else "-")
-
-
-# Shared by the HTML form and POST /api/v1/session: one count per account and per address.
-throttle_address = limiter.shared_limit(
-    login_address_limits, scope="login-address", methods=["POST"], deduct_when=login_failed
-)
-throttle_account = limiter.shared_limit(
-    login_limits,
-    scope="login-account",
-    methods=["POST"],
-    key_func=login_username_key,
-    deduct_when=login_failed,
-)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -74,8 +40,7 @@ def start_session(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@throttle_address
-@throttle_account
+@throttle_sign_in
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -100,14 +65,9 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def current_user_key() -> str:
-    """Throttle guesses of the current password per account (the limit runs before login_required)."""
-    return f"password-user:{getattr(current_user, 'id', '-')}"
-
-
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(login_limits, methods=["POST"], key_func=current_user_key, deduct_when=login_failed)
+@throttle_current_password
 def change_password():
     """Any signed-in user changes their password; every other session of theirs ends."""
     form = ChangePasswordForm()

@@ -41,6 +41,12 @@ class PasswordForm(FlaskForm):
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=200)],
         render_kw={"autocomplete": "new-password"},
     )
+    # Only for one's own account (auth.services.require_current_password).
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class PersonForm(FlaskForm):

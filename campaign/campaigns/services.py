@@ -11,7 +11,7 @@ from campaign import audit
 from campaign.areas.models import Hamlet, Ward
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
-from campaign.auth.services import UserError, create_user, end_sessions
+from campaign.auth.services import UserError, create_user, end_sessions, require_current_password
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
 from campaign.extensions import db
 from campaign.i18n import local_today
@@ -129,8 +129,10 @@ def set_active(user, person: User, active: bool) -> bool:
     return True
 
 
-def reset_password(user, person: User, password: str) -> None:
-    """A new password chosen by the lead; every session of the person ends."""
+def reset_password(user, person: User, password: str, current_password: str | None = None) -> None:
+    """A new password chosen by the lead; every session of the person ends. One's own account
+    needs its current password (PasswordChangeError otherwise)."""
+    require_current_password(user, person, current_password)
     problem = password_problem(password, person.username)
     if problem:
         raise UserError(problem)

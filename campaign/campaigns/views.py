@@ -11,6 +11,7 @@ from campaign.areas.models import Province, Ward
 from campaign.areas.services import ward_hamlets_query
 from campaign.auth.models import User
 from campaign.auth.services import UserError
+from campaign.auth.throttle import throttle_current_password
 from campaign.campaigns import services
 from campaign.campaigns.forms import CampaignForm, LeadForm, MoveForm, PasswordForm, PersonForm, TeamForm
 from campaign.campaigns.models import Campaign, OrgKind, Team
@@ -236,14 +237,16 @@ def set_active(user_id: int):
 
 @bp.post("/people/<int:user_id>/password")
 @login_required
+@throttle_current_password
 def reset_password(user_id: int):
     person = db.get_or_404(User, user_id)
     access.require(access.can_manage_person(current_user, person))
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(current_user, person, form.password.data)
+            services.reset_password(current_user, person, form.password.data, form.current_password.data)
         except UserError as error:
+            db.session.rollback()
             flash(_("%(name)s: %(error)s", name=person.username, error=str(error)), "error")
         else:
             db.session.commit()

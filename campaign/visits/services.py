@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from campaign import access
-from campaign.areas.models import Household
+from campaign.areas.models import Household, label_key
 from campaign.campaigns.models import Campaign
 from campaign.coverage import totals
 from campaign.database import start_writing
@@ -209,16 +209,18 @@ _EXISTING = sa.select(_VISIT.c.id, _VISIT.c.client_id, _VISIT.c.volunteer_id, _V
     _VISIT.c.client_id.in_(sa.bindparam("ids", expanding=True))
 )
 _HOUSEHOLDS_FOR_UPDATE = (
-    sa.select(_HOUSEHOLD.c.hamlet_id, _HOUSEHOLD.c.label, _HOUSEHOLD.c.id)
-    .where(sa.tuple_(_HOUSEHOLD.c.hamlet_id, _HOUSEHOLD.c.label).in_(sa.bindparam("pairs", expanding=True)))
+    sa.select(_HOUSEHOLD.c.hamlet_id, _HOUSEHOLD.c.label_key, _HOUSEHOLD.c.id)
+    .where(
+        sa.tuple_(_HOUSEHOLD.c.hamlet_id, _HOUSEHOLD.c.label_key).in_(sa.bindparam("keys", expanding=True))
+    )
     .order_by(_HOUSEHOLD.c.id)
     .with_for_update()
 )
 # ON CONFLICT as text, the same on SQLite and PostgreSQL: SQLAlchemy's dialect inserts with
 # on_conflict are compiled again on every call (not cacheable), which cost more than the insert.
 _INSERT_HOUSEHOLDS = sa.text(
-    "INSERT INTO household (hamlet_id, label, listed) VALUES (:hamlet_id, :label, :listed) "
-    "ON CONFLICT (hamlet_id, label) DO NOTHING"
+    "INSERT INTO household (hamlet_id, label, label_key, listed) VALUES (:hamlet_id, :label, :label_key, :listed) "
+    "ON CONFLICT (hamlet_id, label_key) DO NOTHING"
 )
 _INSERT_INSTALLS = sa.insert(VisitInstall.__table__)
 _VISIT_COLUMNS = (
@@ -275,14 +277,23 @@ def _insert_visit_rows(rows: list[dict]) -> dict[str, int]:
 
 
 def household_ids(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    """Find or create the households named (hamlet_id, label); safe against a concurrent insert."""
-    pairs = sorted(pairs)
+    """Find or create the households named (hamlet_id, label); safe against a concurrent insert.
+    Labels with one `label_key` are one household, stored with the label first seen."""
+    keys = {(h, label): (h, label_key(label)) for h, label in sorted(pairs)}
+    first = {}
+    for (_hamlet, label), key in keys.items():
+        first.setdefault(key, label)
     db.session.execute(
-        _INSERT_HOUSEHOLDS, [{"hamlet_id": h, "label": label, "listed": False} for h, label in pairs]
+        _INSERT_HOUSEHOLDS,
+        [
+            {"hamlet_id": h, "label": label, "label_key": key, "listed": False}
+            for (h, key), label in first.items()
+        ],
     )
     # Locked (on PostgreSQL) until the visits and the summary are written: see totals.lock_households.
-    found = db.session.execute(_HOUSEHOLDS_FOR_UPDATE, {"pairs": pairs}).all()
-    return {(row.hamlet_id, row.label): row.id for row in found}
+    found = db.session.execute(_HOUSEHOLDS_FOR_UPDATE, {"keys": sorted(first)}).all()
+    ids = {(row.hamlet_id, row.label_key): row.id for row in found}
+    return {pair: ids[key] for pair, key in keys.items()}
 
 
 def _store_new(user, new: list[tuple[int, dict]], ctx: Context, now: datetime) -> set[str]:
