@@ -10,7 +10,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
 from campaign.auth.throttle import count_wrong_current_password
-from campaign.campaigns.models import Team
 from campaign.extensions import db
 
 
