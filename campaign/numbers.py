@@ -7,6 +7,7 @@ overflows the database's integers. Here a number is ASCII digits only, and never
 that the caller names, so what comes out always fits the column it is meant for.
 """
 
+import math
 import re
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -14,6 +15,8 @@ _NEGATIVE = re.compile(r"-[0-9]+")
 # Thousands grouped as Vietnamese files and forms write them: 1.250, 1,250 or 1 250.
 GROUPED = re.compile(r"[0-9]{1,3}(?:[., ][0-9]{3})+")
 _MARKS = re.compile(r"[., ]")
+# A decimal as a form or a file writes it (and as JavaScript prints a coordinate: 1e-7).
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
 
 # Errors a single item's value can raise while it is parsed or checked. One item's value is that
 # item's field error; anything else is a bug and fails the request.
@@ -49,3 +52,19 @@ def whole_number(text, maximum: int, *, grouped: bool = False) -> int:
     if len(digits) > len(str(maximum)) or int(digits) > maximum:
         raise TooBig(text)
     return int(digits)
+
+
+def decimal(text, *, comma: bool = False) -> float:
+    """`text` as a finite float, ASCII digits only (float() also takes "١٢", "1_0", "nan" and
+    "inf"). With `comma`, a comma is the decimal mark (7,54). Raises ValueError for anything else."""
+    if not isinstance(text, str):
+        raise ValueError(type(text).__name__)
+    text = text.strip()
+    if comma:
+        text = text.replace(",", ".")
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(text)
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError(text)
+    return value

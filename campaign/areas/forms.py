@@ -1,7 +1,5 @@
 """Forms for hamlets, their household lists and CSV uploads (also used for JSON bodies)."""
 
-import math
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -49,14 +47,11 @@ class CommaFloatField(FloatField):
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
-        try:
-            self.data = float(str(valuelist[0]).strip().replace(",", "."))
+        try:  # strict: float() takes "nan", which passes every NumberRange, and "١٢"
+            self.data = numbers.decimal(str(valuelist[0]), comma=True)
         except ValueError as error:
             self.data = None
             raise ValueError(_l("Hãy nhập một số, ví dụ 10,03.")) from error
-        if not math.isfinite(self.data):  # "nan" and "inf" parse, and NaN passes every NumberRange
-            self.data = None
-            raise ValueError(_l("Hãy nhập một số, ví dụ 10,03."))
 
 
 class HamletForm(FlaskForm):

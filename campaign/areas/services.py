@@ -225,7 +225,10 @@ def import_hamlets(user, ward_code: int, upload) -> dict:
         kind = KIND_WORDS.get(fold(row["kind"]))
         if kind is None:
             problems.append(
-                _("loại “%(text)s” không rõ (thôn, ấp, bản, tổ dân phố, khu phố).", text=row["kind"])
+                _(
+                    "loại “%(text)s” không rõ (thôn, ấp, bản, tổ dân phố, khu phố).",
+                    text=imports.shown(row["kind"]),
+                )
             )
         values["kind"] = kind
         for key, label, maximum in (

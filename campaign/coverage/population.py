@@ -52,16 +52,24 @@ def import_population(upload, province_code: int | None = None) -> int:
         level = LEVEL_WORDS.get(cells["level"].lower())
         if level is None:
             errors.append(
-                _('Dòng %(n)d: cấp "%(v)s" không rõ (tinh hoặc xa).', n=line_number, v=cells["level"])
+                _(
+                    'Dòng %(n)d: cấp "%(v)s" không rõ (tinh hoặc xa).',
+                    n=line_number,
+                    v=imports.shown(cells["level"]),
+                )
             )
             continue
         try:
             code = numbers.whole_number(cells["code"], MAX_ID)
         except numbers.TooBig:  # no code is that long
-            errors.append(_('Dòng %(n)d: không có khu vực mã "%(v)s".', n=line_number, v=cells["code"]))
+            errors.append(
+                _('Dòng %(n)d: không có khu vực mã "%(v)s".', n=line_number, v=imports.shown(cells["code"]))
+            )
             continue
         except numbers.NotWhole:
-            errors.append(_('Dòng %(n)d: mã "%(v)s" không phải số.', n=line_number, v=cells["code"]))
+            errors.append(
+                _('Dòng %(n)d: mã "%(v)s" không phải số.', n=line_number, v=imports.shown(cells["code"]))
+            )
             continue
         area = db.session.get(Province if level == "province" else Ward, code)
         if area is None:

@@ -127,8 +127,8 @@ def _float(value, errors: dict, name: str, rules: Rules, low, high, message):
         errors[name] = [rules.m["type"]]
         return None
     try:
-        value = float(value.strip() if isinstance(value, str) else value)
-    except (ValueError, OverflowError):  # "x", or an int past the largest float (10**400)
+        value = numbers.decimal(value) if isinstance(value, str) else float(value)
+    except (ValueError, OverflowError):  # "x", "١٢", or an int past the largest float (10**400)
         errors[name] = [rules.m["type"]]
         return None
     if not math.isfinite(value):
