@@ -9,20 +9,18 @@ Bounded and repeatable in `make test` (25 examples from a fixed seed); `FUZZ_EXA
 fuzz` runs it with fresh random input.
 """
 
-import os
 import re
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from campaign.visits.forms import FIELDS
 from campaign.visits.models import Visit
+from tests.fuzzing import fuzz_settings
 from tests.test_visits_api import count, item, post
-
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
 # Text a number reader can trip on: digits of other scripts, superscripts, separators, lengths.
 TRICKY = [
@@ -122,13 +120,7 @@ def stored(db, client_id) -> bool:
 
 
 def test_any_json_in_any_field_costs_only_its_own_item(field, volunteer, client, db):
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize="FUZZ_EXAMPLES" not in os.environ,
-        database=None,
-    )
+    @fuzz_settings
     @given(st.lists(hostile, min_size=1, max_size=4), st.integers(0, 4))
     def run(hostiles, position):
         valid = [item(field, household="Số 1"), item(field, household="Số 2", outcome="already_installed")]
