@@ -14,3 +14,7 @@ fuzz_settings = settings(
     derandomize="FUZZ_EXAMPLES" not in os.environ,
     database=None,
 )
+
+# Text that str.isdigit(), int() or float() take, but that no one types as a count: superscripts,
+# digits of other scripts (Arabic-Indic, full-width, mathematical), Python's digit separator.
+UNICODE_DIGITS = ["²", "¹²", "١٢", "１２", "٣", "𝟗", "1_000"]

@@ -47,6 +47,19 @@ def chain(field) -> dict:
     return {"hamlet": field.hamlet.id, "ward": NINH_KIEU, "province": CAN_THO, "country": "vn"}
 
 
+def installed_yesterday(field, users: int) -> None:
+    day = local_today() - timedelta(days=1)
+    add_visit(
+        field.campaign,
+        field.hamlet,
+        "1",
+        Outcome.INSTALLED,
+        day,
+        installs={"bluezone": users},
+        residents=users,
+    )
+
+
 # Where the big figure is stored, and the levels whose population includes it.
 STORED = {
     "hamlet": ("hamlet", "ward", "province", "country"),
@@ -67,15 +80,7 @@ def test_a_huge_population_is_not_reachable_at_this_pace_on_every_area_route(
             {"ward": Ward, "province": Province}[where], chain(field)[where]
         ).population_official = population
     db.session.commit()
-    # One user a week: a pace, but a slow one.
-    add_visit(
-        field.campaign,
-        field.hamlet,
-        "1",
-        Outcome.INSTALLED,
-        local_today() - timedelta(days=1),
-        installs={"bluezone": 1},
-    )
+    installed_yesterday(field, 1)  # one user a week: a pace, but a slow one
     auth.login(field.admin)
     routes = area_routes(app)
     assert len(routes) >= 6, routes  # page, csv, xlsx, trend.svg, summary, children
@@ -102,15 +107,7 @@ def test_a_reachable_target_keeps_its_date_and_no_pace_is_not_reachable(field, c
     auth.login(field.admin)
     summary = f"/api/v1/areas/hamlet/{field.hamlet.id}/summary?campaign_id={field.campaign.id}"
     assert client.get(summary).get_json()["pace"]["reachable"] is False  # no visits: no pace
-    add_visit(
-        field.campaign,
-        field.hamlet,
-        "1",
-        Outcome.INSTALLED,
-        local_today() - timedelta(days=1),
-        installs={"bluezone": 14},
-        residents=14,
-    )
+    installed_yesterday(field, 14)
     pace = client.get(summary).get_json()["pace"]  # 14 users a week = 2 a day; 120 needed of 400
     assert (
         pace["reachable"] is True

@@ -19,18 +19,12 @@ from hypothesis import strategies as st
 
 from campaign.visits.forms import FIELDS
 from campaign.visits.models import Visit
-from tests.fuzzing import fuzz_settings
+from tests.fuzzing import UNICODE_DIGITS, fuzz_settings
 from tests.test_visits_api import count, item, post
 
 # Text a number reader can trip on: digits of other scripts, superscripts, separators, lengths.
 TRICKY = [
-    "²",
-    "¹²",
-    "١٢",
-    "１２",
-    "٣",
-    "𝟗",
-    "1_000",
+    *UNICODE_DIGITS,
     " 12 ",
     "12\n",
     "-1",
