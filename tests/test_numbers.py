@@ -96,3 +96,17 @@ def test_hamlet_form_counts_are_strict_and_bounded(field, client, auth, db, valu
         page = response.get_data(as_text=True)
         assert any(m in page for m in ("Hãy nhập một số nguyên.", "Số quá lớn.", "phải từ 0 đến")), name
     assert db.session.scalar(sa.select(Hamlet).where(Hamlet.name == "Ấp Mới")) is None
+
+
+def test_a_household_label_with_a_superscript_digit_sorts_on_the_household_page(field, client, auth, db):
+    from tests.test_visits_api import item, post
+
+    auth.api_login(field.volunteer)
+    labels = ["Số 10", "Số 1²", "Số 2"]
+    results = post(client, [item(field, household=label) for label in labels]).get_json()["results"]
+    assert [r["status"] for r in results] == ["created"] * 3
+    auth.login(field.lead)
+    response = client.get(f"/hamlets/{field.hamlet.id}/households?campaign={field.campaign.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.index("Số 1²") < page.index("Số 2") < page.index("Số 10")
