@@ -56,11 +56,11 @@ bench: $(VENV)/.dev
 soak: $(VENV)/.dev
 	$(PY) -m tests.soak
 
-# Hostile input on the JSON API with fresh random examples each run (FUZZ_EXAMPLES per operation),
-# on SQLite then $(TEST_DATABASE_URL). `make test` runs the same test with 25 fixed examples.
+# Hostile input on the JSON API and in visit batches, fresh random examples each run (FUZZ_EXAMPLES
+# per operation), on SQLite then $(TEST_DATABASE_URL). `make test` runs the same tests with 25 fixed examples.
 FUZZ_EXAMPLES ?= 300
 fuzz: $(VENV)/.dev translations
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_schemathesis.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_schemathesis.py tests/test_visits_hostile.py
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
-		FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest tests/test_schemathesis.py; \
+		FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest tests/test_schemathesis.py tests/test_visits_hostile.py; \
 	fi

@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from campaign.config import Config, from_environment
+from campaign.numbers import whole_number
 from campaign.types import MAX_ID
 
 
@@ -88,13 +89,14 @@ FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review"
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in a URL: ids and codes are 32-bit columns, so a bigger number is a 404, not a 500."""
+    """`<int:…>` in a URL: ids and codes are 32-bit columns, so a bigger number is a 404, not a 500,
+    and so are digits other than ASCII ("１２"), which the default converter reads."""
 
     def to_python(self, value: str) -> int:
-        number = super().to_python(value)
-        if number > MAX_ID:
-            raise NotFound()
-        return number
+        try:
+            return whole_number(value, MAX_ID)
+        except ValueError:
+            raise NotFound() from None
 
 
 def register_blueprints(app: Flask) -> None:

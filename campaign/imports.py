@@ -7,14 +7,17 @@ with or without accents; the file must be UTF-8 (a BOM is fine).
 
 import csv
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from campaign import numbers
+from campaign.i18n import number as format_number
+
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
+FIELD_LIMIT = csv.field_size_limit()  # the csv module's, per cell
 
 
 class ImportFileError(ValueError):
@@ -71,6 +74,7 @@ def parse(upload, columns: list[Column], max_rows: int = MAX_ROWS) -> Parsed:
         ) from error
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    line = 0  # where the last record ended; a broken one starts on the next line
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         header = next(reader, None)
@@ -78,6 +82,7 @@ def parse(upload, columns: list[Column], max_rows: int = MAX_ROWS) -> Parsed:
             raise ImportFileError(_("Tệp trống."))
         mapping = _map_header(header, columns)
         parsed = Parsed()
+        line = reader.line_num
         for record in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in record):
@@ -93,6 +98,10 @@ def parse(upload, columns: list[Column], max_rows: int = MAX_ROWS) -> Parsed:
                     row[name] = record[index].strip()
             parsed.rows.append((line, row))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):  # a quoted cell that never closes, or a paste
+            raise ImportFileError(
+                _("Dòng %(line)d: một ô dài quá %(n)s ký tự.", line=line + 1, n=format_number(FIELD_LIMIT))
+            ) from error
         raise ImportFileError(_("Tệp CSV bị lỗi định dạng: %(detail)s", detail=str(error))) from error
     if not parsed.rows and not parsed.errors:
         raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
@@ -134,29 +143,36 @@ def _map_header(header: list[str], columns: list[Column]) -> dict[int, str]:
 # --- cell parsers: return (value, error message or None) -------------------------------------
 
 
-GROUPED = re.compile(r"\d{1,3}([., ]\d{3})+")  # 1.250 or 1,250 or 1 250
+def shown(text: str, limit: int = 30) -> str:
+    """A cell as a message quotes it: a 100,000-digit cell is not repeated whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def whole_number(text: str, label: str, *, required: bool = True, maximum: int = 10_000_000):
+def whole_number(text: str, label: str, *, maximum: int, required: bool = True):
+    """A count from 0 to `maximum` ("1.250" is 1250), read by the one strict reader: ASCII digits."""
     text = text.strip()
     if not text:
         return (None, _("thiếu %(label)s.", label=label)) if required else (None, None)
-    cleaned = re.sub(r"[., ]", "", text) if GROUPED.fullmatch(text) else text
-    if not cleaned.isdigit():
-        return None, _("%(label)s “%(text)s” không phải số nguyên không âm.", label=label, text=text)
-    value = int(cleaned)
-    if value > maximum:
-        return None, _("%(label)s %(text)s lớn quá mức.", label=label, text=text)
-    return value, None
+    try:
+        return numbers.whole_number(text, maximum, grouped=True), None
+    except numbers.TooBig:
+        return None, _(
+            "%(label)s %(text)s lớn quá mức (tối đa %(maximum)s).",
+            label=label,
+            text=shown(text),
+            maximum=format_number(maximum),
+        )
+    except numbers.NotWhole:
+        return None, _("%(label)s “%(text)s” không phải số nguyên không âm.", label=label, text=shown(text))
 
 
 def decimal(text: str, label: str, low: float, high: float):
     if not text:
         return None, None
     try:
-        value = float(text.replace(",", "."))
+        value = numbers.decimal(text, comma=True)
     except ValueError:
-        return None, _("%(label)s “%(text)s” không phải số.", label=label, text=text)
+        return None, _("%(label)s “%(text)s” không phải số.", label=label, text=shown(text))
     if not low <= value <= high:
         return None, _(
             "%(label)s phải nằm trong khoảng %(low)s đến %(high)s.", label=label, low=low, high=high

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+from campaign.numbers import whole_number
+
 
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC datetime on every database.
@@ -55,9 +57,9 @@ def db_id(value) -> int:
     """Read an id from a query string or form (`request.args.get(name, type=db_id)`).
 
     Raises ValueError for anything that cannot be a row id, which Werkzeug turns into "absent",
-    so a hostile `?campaign=-9e15` is a missing parameter, never a database overflow.
+    so a hostile `?campaign=-9e15` (or "²", or 25 digits) is a missing parameter, never a 500.
     """
-    number = int(value)
-    if not 0 < number <= MAX_ID:
+    number = whole_number(value, MAX_ID)
+    if number == 0:
         raise ValueError("not a row id")
     return number

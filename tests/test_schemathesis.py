@@ -5,11 +5,9 @@ matches the document (status codes, content type, body schema). Bounded and repe
 input each run.
 """
 
-import os
-
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -20,8 +18,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import NINH_KIEU, PASSWORD
+from tests.fuzzing import fuzz_settings
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     status_code_conformance,
@@ -60,13 +58,7 @@ def real_ids(field) -> dict:
 
 def fuzz(app, operation, cookie: str, mode: GenerationMode, known: dict) -> None:
     @given(case=operation.as_strategy(generation_mode=mode), real=st.booleans())
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize="FUZZ_EXAMPLES" not in os.environ,
-        database=None,
-    )
+    @fuzz_settings
     def run(case, real):
         if real and case.path_parameters:
             case.path_parameters = {k: known.get(k, v) for k, v in case.path_parameters.items()}

@@ -121,7 +121,21 @@ OPENAPI_PATHS = {
                                             "campaign": {"type": "object"},
                                             "as_of": {"type": "string", "format": "date"},
                                             "since": {"type": "string", "format": "date"},
-                                            "pace": {"type": "object"},
+                                            "pace": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "projected_date": {
+                                                        "type": ["string", "null"],
+                                                        "format": "date",
+                                                    },
+                                                    "reachable": {
+                                                        "type": ["boolean", "null"],
+                                                        "description": "false: not reachable at "
+                                                        "this pace (no gain, or past year 9999); "
+                                                        "null: no population.",
+                                                    },
+                                                },
+                                            },
                                             "trend": {"type": "array", "items": {"type": "object"}},
                                         },
                                     },

@@ -1,33 +1,43 @@
 """Forms for hamlets, their household lists and CSV uploads (also used for JSON bodies)."""
 
-import math
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from campaign import imports
-from campaign.areas.models import HamletKind
+from campaign import numbers
+from campaign.areas.models import MAX_HAMLET_HOUSEHOLDS, MAX_HAMLET_POPULATION, HamletKind
 from campaign.areas.services import KIND_LABELS
+
+READ_MAX = 10**12  # above every range a form sets, and far below any integer column's end
 
 
 class WholeNumberField(IntegerField):
-    """An integer with a Vietnamese message; "1.250" (thousands dot) is read as 1250."""
+    """A whole number with a Vietnamese message, read by the one strict reader (ASCII digits);
+    "1.250" (thousands dot) is 1250. The field's NumberRange sets its range."""
+
+    grouped = True
 
     def process_formdata(self, valuelist):
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
-        text = str(valuelist[0]).strip()
-        if imports.GROUPED.fullmatch(text):
-            text = text.replace(".", "").replace(",", "").replace(" ", "")
+        self.data = None
         try:
-            self.data = int(text)
-        except ValueError as error:
-            self.data = None
+            self.data = numbers.whole_number(str(valuelist[0]), READ_MAX, grouped=self.grouped)
+        except numbers.Negative as error:
+            raise ValueError(_l("Hãy nhập một số nguyên từ 0 trở lên.")) from error
+        except numbers.TooBig as error:
+            raise ValueError(_l("Số quá lớn.")) from error
+        except numbers.NotWhole as error:
             raise ValueError(_l("Hãy nhập một số nguyên.")) from error
+
+
+class IdField(WholeNumberField):
+    """An id or an official code: digits only, no thousands marks."""
+
+    grouped = False
 
 
 class CommaFloatField(FloatField):
@@ -37,14 +47,11 @@ class CommaFloatField(FloatField):
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
-        try:
-            self.data = float(str(valuelist[0]).strip().replace(",", "."))
+        try:  # strict: float() takes "nan", which passes every NumberRange, and "١٢"
+            self.data = numbers.decimal(str(valuelist[0]), comma=True)
         except ValueError as error:
             self.data = None
             raise ValueError(_l("Hãy nhập một số, ví dụ 10,03.")) from error
-        if not math.isfinite(self.data):  # "nan" and "inf" parse, and NaN passes every NumberRange
-            self.data = None
-            raise ValueError(_l("Hãy nhập một số, ví dụ 10,03."))
 
 
 class HamletForm(FlaskForm):
@@ -58,13 +65,16 @@ class HamletForm(FlaskForm):
         _l("Số hộ"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=10_000_000, message=_l("Số hộ phải từ 0 trở lên.")),
+            NumberRange(min=0, max=MAX_HAMLET_HOUSEHOLDS, message=_l("Số hộ phải từ 0 đến %(max)s.")),
         ],
         default=0,
     )
     population = WholeNumberField(
         _l("Dân số"),
-        validators=[Optional(), NumberRange(min=0, max=10_000_000, message=_l("Dân số phải từ 0 trở lên."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_HAMLET_POPULATION, message=_l("Dân số phải từ 0 đến %(max)s.")),
+        ],
         default=0,
     )
     lat = CommaFloatField(

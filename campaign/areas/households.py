@@ -69,10 +69,14 @@ def revisit_rows(campaign, hamlet_ids) -> list:
     return db.session.execute(revisit_query(campaign, hamlet_ids)).all()
 
 
+_DIGITS = re.compile(r"([0-9]+)")
+
+
 def natural_key(label: str) -> list:
-    """'Số 2' before 'Số 10': digits compare as numbers."""
+    """'Số 2' before 'Số 10': ASCII digits compare as numbers ("²" passes isdigit(), not int())."""
     return [
-        (0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", label)
+        (0, int(part), "") if _DIGITS.fullmatch(part) else (1, 0, part.lower())
+        for part in _DIGITS.split(label)
     ]
 
 

@@ -9,6 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign.extensions import db
 from campaign.types import str_enum
 
+# The largest figures a form or a file may set. Beyond them a figure is a typo or a hostile file,
+# and each of them fits the 32-bit integer columns on PostgreSQL. (Hồ Chí Minh City, the largest
+# province since 2025, has about 14 million people; a ward a few hundred thousand.)
+MAX_PROVINCE_POPULATION = 50_000_000
+MAX_WARD_POPULATION = 5_000_000
+MAX_HAMLET_POPULATION = 1_000_000
+MAX_HAMLET_HOUSEHOLDS = 1_000_000
+
 
 class Province(db.Model):
     code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

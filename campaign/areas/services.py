@@ -9,7 +9,15 @@ from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import Ward as OfficialWard
 
 from campaign import audit, imports
-from campaign.areas.models import Hamlet, HamletKind, Household, Province, Ward
+from campaign.areas.models import (
+    MAX_HAMLET_HOUSEHOLDS,
+    MAX_HAMLET_POPULATION,
+    Hamlet,
+    HamletKind,
+    Household,
+    Province,
+    Ward,
+)
 from campaign.extensions import db
 from campaign.imports import Column, fold
 
@@ -217,11 +225,17 @@ def import_hamlets(user, ward_code: int, upload) -> dict:
         kind = KIND_WORDS.get(fold(row["kind"]))
         if kind is None:
             problems.append(
-                _("loại “%(text)s” không rõ (thôn, ấp, bản, tổ dân phố, khu phố).", text=row["kind"])
+                _(
+                    "loại “%(text)s” không rõ (thôn, ấp, bản, tổ dân phố, khu phố).",
+                    text=imports.shown(row["kind"]),
+                )
             )
         values["kind"] = kind
-        for key, label in (("households", _("số hộ")), ("population", _("dân số"))):
-            values[key], problem = imports.whole_number(row[key], label)
+        for key, label, maximum in (
+            ("households", _("số hộ"), MAX_HAMLET_HOUSEHOLDS),
+            ("population", _("dân số"), MAX_HAMLET_POPULATION),
+        ):
+            values[key], problem = imports.whole_number(row[key], label, maximum=maximum)
             if problem:
                 problems.append(problem)
         values["lat"], problem = imports.decimal(row["lat"], _("vĩ độ"), -90, 90)

@@ -88,6 +88,13 @@ def create_team(code: int):
     return _teams_page(ward, form, 422)
 
 
+def _team_id(raw: str) -> int | None:
+    try:
+        return db_id(raw)
+    except ValueError:
+        return None
+
+
 @bp.post("/wards/<int:code>/assignments")
 @login_required
 def assign(code: int):
@@ -104,10 +111,11 @@ def assign(code: int):
         if key not in request.form:
             continue
         raw = request.form[key].strip()
-        if raw and (not raw.isdigit() or int(raw) not in teams):
+        team = teams.get(_team_id(raw)) if raw else None
+        if raw and team is None:
             flash(_("Đội và thôn/ấp phải thuộc phường/xã này."), "error")
             return back
-        wanted.append((hamlet, teams[int(raw)] if raw else None))
+        wanted.append((hamlet, team))
     try:
         changed = sum(services.assign_hamlet(current_user, campaign, hamlet, team) for hamlet, team in wanted)
     except services.SetupError as error:

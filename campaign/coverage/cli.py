@@ -53,7 +53,7 @@ def rebuild_totals_command(campaign_id):
 def import_population_command(path):
     """Import official ward/province population figures (cap,ma,dan_so). All or nothing."""
     try:
-        changed = import_population(path.read_text(encoding="utf-8-sig"))
+        changed = import_population(path.read_bytes())
     except PopulationImportError as error:
         db.session.rollback()
         for message in error.errors:

@@ -1,10 +1,14 @@
+from datetime import timedelta
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField
+from wtforms import DateField, HiddenField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from campaign.areas.forms import CommaFloatField
+from campaign.areas.forms import CommaFloatField, IdField
+from campaign.i18n import local_today, short_date
 from campaign.types import MAX_ID
 
 
@@ -14,15 +18,35 @@ class AreaFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    campaign_id = IntegerField(
+    campaign_id = IdField(
         _l("Chiến dịch"), validators=[Optional(), NumberRange(1, MAX_ID, _l("Không có chiến dịch này."))]
     )
     date = DateField(_l("Tính đến ngày"), validators=[Optional()])
     since = DateField(_l("So với ngày"), validators=[Optional()])
 
+    def validate_date(self, field):
+        _within_reach(field)
+
     def validate_since(self, field):
+        _within_reach(field)
         if field.data and self.date.data and field.data > self.date.data:
             raise ValidationError(_l("Ngày so sánh phải trước ngày tính."))
+
+
+# How far from today an area's numbers may be asked for. The trend has a point per day up to the
+# date, and the pace subtracts days from it: year 1 or 9999 overflowed, and took seconds first.
+YEARS_BACK, DAYS_AHEAD = 30, 366
+
+
+def _within_reach(field) -> None:
+    if field.data is None:
+        return
+    today = local_today()
+    first, last = today.replace(year=today.year - YEARS_BACK, day=1), today + timedelta(days=DAYS_AHEAD)
+    if not first <= field.data <= last:
+        raise ValidationError(
+            _("Hãy chọn một ngày từ %(first)s đến %(last)s.", first=short_date(first), last=short_date(last))
+        )
 
 
 class ThresholdsForm(FlaskForm):

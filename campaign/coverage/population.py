@@ -6,13 +6,13 @@ empty `dan_so` removes the official figure (the sum of hamlets counts again). Ev
 checked first; if any is wrong nothing is stored. Importing the same file twice changes nothing.
 """
 
-import csv
-import io
-
 from flask_babel import gettext as _
 
-from campaign.areas.models import Province, Ward
+from campaign import imports, numbers
+from campaign.areas.models import MAX_PROVINCE_POPULATION, MAX_WARD_POPULATION, Province, Ward
 from campaign.extensions import db
+from campaign.imports import Column
+from campaign.types import MAX_ID
 
 LEVEL_WORDS = {
     "tinh": "province",
@@ -24,13 +24,12 @@ LEVEL_WORDS = {
     "phường": "ward",
     "ward": "ward",
 }
-HEADERS = {"cap": "level", "cấp": "level", "level": "level", "ma": "code", "mã": "code", "code": "code"}
-HEADERS |= {
-    "dan_so": "population",
-    "dân số": "population",
-    "dân_số": "population",
-    "population": "population",
-}
+COLUMNS = [
+    Column("level", ("cap", "cấp", "level")),
+    Column("code", ("ma", "mã", "code")),
+    Column("population", ("dan_so", "dân số", "population")),
+]
+MAXIMUM = {"province": MAX_PROVINCE_POPULATION, "ward": MAX_WARD_POPULATION}
 
 
 class PopulationImportError(Exception):
@@ -39,29 +38,38 @@ class PopulationImportError(Exception):
         self.errors = errors
 
 
-def import_population(text: str, province_code: int | None = None) -> int:
-    """Store the figures; returns how many areas changed. `province_code` limits the scope."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise PopulationImportError([_("Tệp trống.")])
-    header = [HEADERS.get(cell.strip().lower()) for cell in rows[0]]
-    if sorted(h for h in header if h) != ["code", "level", "population"]:
-        raise PopulationImportError([_("Dòng 1: cần các cột cap, ma, dan_so.")])
-    position = {name: header.index(name) for name in ("level", "code", "population")}
-    errors, changes, seen = [], [], set()
-    for line_number, row in enumerate(rows[1:], start=2):
-        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in position.items()}
+def import_population(upload, province_code: int | None = None) -> int:
+    """Store the figures; returns how many areas changed. `province_code` limits the scope.
+
+    `upload` is a file, bytes or text, read as every import is (`imports.parse`).
+    """
+    try:
+        parsed = imports.parse(upload, COLUMNS)
+    except imports.ImportFileError as error:
+        raise PopulationImportError([str(error)]) from error
+    errors, changes, seen = parsed.errors, [], set()
+    for line_number, cells in parsed.rows:
         level = LEVEL_WORDS.get(cells["level"].lower())
         if level is None:
             errors.append(
-                _('Dòng %(n)d: cấp "%(v)s" không rõ (tinh hoặc xa).', n=line_number, v=cells["level"])
+                _(
+                    'Dòng %(n)d: cấp "%(v)s" không rõ (tinh hoặc xa).',
+                    n=line_number,
+                    v=imports.shown(cells["level"]),
+                )
             )
             continue
         try:
-            code = int(cells["code"])
-        except ValueError:
-            errors.append(_('Dòng %(n)d: mã "%(v)s" không phải số.', n=line_number, v=cells["code"]))
+            code = numbers.whole_number(cells["code"], MAX_ID)
+        except numbers.TooBig:  # no code is that long
+            errors.append(
+                _('Dòng %(n)d: không có khu vực mã "%(v)s".', n=line_number, v=imports.shown(cells["code"]))
+            )
+            continue
+        except numbers.NotWhole:
+            errors.append(
+                _('Dòng %(n)d: mã "%(v)s" không phải số.', n=line_number, v=imports.shown(cells["code"]))
+            )
             continue
         area = db.session.get(Province if level == "province" else Ward, code)
         if area is None:
@@ -75,21 +83,12 @@ def import_population(text: str, province_code: int | None = None) -> int:
             errors.append(_("Dòng %(n)d: %(name)s đã có ở dòng trước.", n=line_number, name=area.name))
             continue
         seen.add((level, code))
-        population = None
-        if cells["population"]:
-            try:
-                population = int(cells["population"].replace(".", "").replace(",", "").replace(" ", ""))
-            except ValueError:
-                population = -1
-            if population < 0:
-                errors.append(
-                    _(
-                        'Dòng %(n)d: dân số "%(v)s" phải là số nguyên không âm.',
-                        n=line_number,
-                        v=cells["population"],
-                    )
-                )
-                continue
+        population, problem = imports.whole_number(
+            cells["population"], _("dân số"), maximum=MAXIMUM[level], required=False
+        )
+        if problem:
+            parsed.error(line_number, problem)
+            continue
         changes.append((area, population))
     if errors:
         raise PopulationImportError(errors)

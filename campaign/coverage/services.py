@@ -11,7 +11,8 @@ Definitions (see shared/DOMAIN.md):
   rank at an earlier date uses today's population with the known users of that date.
 - Pace: known users gained per day over the 7 local days ending on D (fewer if the campaign started
   later). Needed per day = users still missing for the target / days left after D up to the
-  deadline. Projected date = D + ceil(missing / pace).
+  deadline. Projected date = D + ceil(missing / pace); "not reachable at this pace" (`reachable`
+  false, no date) when the pace is zero or the date falls past the calendar's end (year 9999).
 - Rank: among siblings with a population above 0, by user rate, highest first. Ties (exactly the
   same rate) share the best rank and the next rank is skipped ("1, 2, 2, 4"). Change = rank at the
   earlier date − rank at D, so ▲ means the area climbed.
@@ -30,6 +31,8 @@ from campaign.campaigns.models import Campaign
 from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
 from campaign.coverage.totals import OUTCOME_COLUMNS
 from campaign.extensions import db
+from campaign.numbers import whole_number
+from campaign.types import MAX_ID
 
 LEVELS = ("country", "province", "ward", "hamlet")
 CHILD_LEVEL = {"country": "province", "province": "ward", "ward": "hamlet"}
@@ -75,9 +78,9 @@ def find_area(level: str, code) -> Area:
         return country_area()
     if level not in LEVELS:
         raise AreaNotFound(level)
-    try:
-        number = int(code)
-    except (TypeError, ValueError):
+    try:  # codes and ids are 32-bit: "１２" or 25 digits name no area (and would overflow SQLite)
+        number = whole_number(str(code), MAX_ID)
+    except ValueError:
         raise AreaNotFound(level) from None
     if level == "province":
         province = db.session.get(Province, number)
@@ -450,6 +453,17 @@ def target_users(campaign: Campaign, population: int) -> int:
     return math.ceil(Decimal(str(campaign.target_rate)) * population)
 
 
+def projected_date(as_of: date, missing: int, per_day: float) -> date | None:
+    """The day this pace makes up `missing` users, or None when it never does: no gain, or a day
+    past 31/12/9999 (a big population at a slow pace), which no date can hold."""
+    if per_day <= 0:
+        return None
+    days = math.ceil(missing / per_day)
+    if days > (date.max - as_of).days:
+        return None
+    return as_of + timedelta(days=days)
+
+
 def pace(campaign: Campaign, numbers: Numbers, as_of: date) -> dict:
     window = max(1, (as_of - window_start(campaign, as_of)).days + 1)
     per_day = numbers.gained_window / window
@@ -465,6 +479,7 @@ def pace(campaign: Campaign, numbers: Numbers, as_of: date) -> dict:
         "days_left": max(0, days_left),
         "needed_per_day": None,
         "projected_date": None,
+        "reachable": None,
         "behind_by": None,
     }
     if numbers.population == 0:
@@ -473,9 +488,10 @@ def pace(campaign: Campaign, numbers: Numbers, as_of: date) -> dict:
     if missing == 0:
         result["status"] = "reached"
         result["needed_per_day"] = 0
+        result["reachable"] = True
         return result
-    if per_day > 0:
-        result["projected_date"] = as_of + timedelta(days=math.ceil(missing / per_day))
+    result["projected_date"] = projected_date(as_of, missing, per_day)
+    result["reachable"] = result["projected_date"] is not None
     if days_left <= 0:
         result["status"] = "deadline_passed"
         return result

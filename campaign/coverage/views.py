@@ -198,10 +198,9 @@ def population():
     form = PopulationImportForm()
     errors, changed = [], None
     if form.validate_on_submit():
-        text = form.file.data.read(2_000_000).decode("utf-8", errors="replace")
         scope = None if current_user.role == Role.ADMIN else current_user.province_code
         try:
-            changed = import_population(text, scope)
+            changed = import_population(form.file.data, scope)
         except PopulationImportError as error:
             db.session.rollback()
             errors = error.errors

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from flask_babel import gettext as _
 
+from campaign import numbers
 from campaign.types import MAX_ID
 from campaign.visits.hashing import CONTENT_FIELDS
 from campaign.visits.models import Outcome, SiteKind
@@ -37,6 +38,7 @@ def messages() -> dict:
     return {
         "required": _("Vui lòng nhập mục này."),
         "type": _("Giá trị không đúng kiểu."),
+        "unreadable": _("Lượt thăm này có giá trị không đọc được. Hãy kiểm tra lại từng mục."),
         "whole": _("Hãy nhập một số nguyên từ 0 trở lên."),
         "too_big": _("Số quá lớn."),
         "client_id": _("Mã lượt thăm phải là một UUID."),
@@ -82,12 +84,14 @@ def _int(value, errors: dict, name: str, rules: Rules, required=True):
         errors[name] = [rules.m["type"]]
         return None
     if isinstance(value, str):
-        value = value.strip()
-        if not value.isdigit():
+        try:
+            return numbers.whole_number(value, MAX_COUNT)
+        except numbers.TooBig:
+            errors[name] = [rules.m["too_big"]]
+        except numbers.NotWhole:
             errors[name] = [rules.m["whole"]]
-            return None
-        value = int(value)
-    elif isinstance(value, float) and value.is_integer():
+        return None
+    if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
         errors[name] = [rules.m["type"] if not isinstance(value, float) else rules.m["whole"]]
@@ -105,8 +109,11 @@ def _id(value, errors: dict, name: str, rules: Rules):
     if value is None or value == "":
         errors[name] = [rules.m["required"]]
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        try:
+            value = numbers.whole_number(value, MAX_ID)
+        except ValueError:
+            value = None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > MAX_ID:
         errors[name] = [rules.m["type"]]
         return None
@@ -116,16 +123,17 @@ def _id(value, errors: dict, name: str, rules: Rules):
 def _float(value, errors: dict, name: str, rules: Rules, low, high, message):
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            errors[name] = [rules.m["type"]]
-            return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         errors[name] = [rules.m["type"]]
         return None
-    value = float(value)
+    try:
+        value = numbers.decimal(value) if isinstance(value, str) else float(value)
+    except (ValueError, OverflowError):  # "x", "١٢", or an int past the largest float (10**400)
+        errors[name] = [rules.m["type"]]
+        return None
+    if not math.isfinite(value):
+        errors[name] = [rules.m["type"]]
+        return None
     if value < low or (high is not None and value > high):
         errors[name] = [rules.m[message]]
         return None
@@ -138,11 +146,10 @@ def parse_time(value) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        # An offset can carry year 1 or 9999 past the calendar's end: OverflowError, no instant.
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC)
 
 
 def clean_label(value) -> str:

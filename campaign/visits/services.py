@@ -21,6 +21,7 @@ from campaign.coverage import totals
 from campaign.database import start_writing
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, day_bounds, local_today
+from campaign.numbers import ITEM_ERRORS
 from campaign.review.checks import run_automatic_checks
 from campaign.types import UTCDateTime
 from campaign.visits import forms
@@ -102,13 +103,16 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
     results: list[dict] = []
     parsed: list[dict | None] = []
     for item in items:
-        v, errors = forms.parse_visit(item, rules, now)
+        try:
+            v, errors = forms.parse_visit(item, rules, now)
+            if v is not None:
+                v["hash"] = content_hash(forms.hash_content(v))
+        except ITEM_ERRORS:  # one item's unreadable value is that item's error, not the batch's
+            v, errors = None, {"_": [rules.m["unreadable"]]}
         client_id = item.get("client_id") if isinstance(item, dict) else None
         if not isinstance(client_id, str):
             client_id = None  # echoed back so the phone can match the answer; only ever a string
         results.append({"client_id": v["client_id"] if v else client_id, "status": INVALID, "errors": errors})
-        if v is not None:
-            v["hash"] = content_hash(forms.hash_content(v))
         parsed.append(v)
 
     client_ids = {v["client_id"] for v in parsed if v}
@@ -122,9 +126,12 @@ def submit_visits(user, items: list, now: datetime | None = None) -> list[dict]:
         cid = v["client_id"]
         if cid in existing or cid in seen_in_batch:
             continue  # a resend: settled below, against what is stored
-        errors = check_context(v, ctx, rules)
-        if not errors and v["corrects"]:
-            errors = _resolve_correction(v, user, rules)
+        try:
+            errors = check_context(v, ctx, rules)
+            if not errors and v["corrects"]:
+                errors = _resolve_correction(v, user, rules)
+        except ITEM_ERRORS:
+            errors = {"_": [rules.m["unreadable"]]}
         if errors:
             results[index]["errors"] = errors
             continue
