@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from campaign.extensions import db
+from campaign.query_args import UnknownParameters
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
@@ -76,6 +77,12 @@ def register(app) -> None:
         if wants_json():
             return json_error(400, message, code="csrf")
         return _error_page(400, message)
+
+    @app.errorhandler(UnknownParameters)
+    def unknown_parameters(error: UnknownParameters):
+        if wants_json():
+            return json_error(422, error.message, code="unknown_parameters", fields=error.fields)
+        return _error_page(422, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -11,6 +11,7 @@ from campaign.api import bp
 from campaign.api.helpers import ApiAbort, form_errors, get_or_404, invalid, json_object, scalar_formdata
 from campaign.auth.models import Role
 from campaign.extensions import db
+from campaign.query_args import known_args
 from campaign.review import services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
 from campaign.visits.models import Visit
@@ -74,6 +75,7 @@ def _visit(visit_id: int) -> Visit:
 
 @bp.get("/review/visits")
 @reviewers_only
+@known_args(VisitFilterForm, "page", "per_page")
 def review_list():
     form = _filter()
     query = services.visits_query(current_user, form.to_filter())
@@ -104,6 +106,7 @@ def review_one(visit_id: int):
 
 @bp.post("/review/bulk")
 @reviewers_only
+@known_args(VisitFilterForm)
 def review_bulk():
     """Apply an action to exactly the visits the query-string filter selects (up to `upto_id`)."""
     filter_form = _filter()
@@ -162,6 +165,7 @@ def review_edit(visit_id: int):
 
 @bp.get("/review/visits/<int:visit_id>/history")
 @reviewers_only
+@known_args()
 def review_history(visit_id: int):
     visit = _visit(visit_id)
     history = services.visit_history(visit)

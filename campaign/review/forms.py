@@ -66,6 +66,11 @@ class VisitFilterForm(FlaskForm):
         self.hamlet.choices = everyone + [(str(k), v) for k, v in services.hamlet_choices(user)]
         self.volunteer.choices = everyone + [(str(k), v) for k, v in services.volunteer_choices(user)]
 
+    def query_args(self) -> dict:
+        """The filter as the page received it, without anything else the address carried
+        (?fbclid=…): links to the bulk action and the exports, which refuse unknown parameters."""
+        return {field.name: field.raw_data[0] for field in self if field.raw_data and field.raw_data[0]}
+
     def to_filter(self, upto_id=None) -> services.VisitFilter:
         return services.VisitFilter(
             ward_code=_id(self.ward.data),

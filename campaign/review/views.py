@@ -11,6 +11,7 @@ from campaign.areas.models import Ward
 from campaign.auth.models import Role
 from campaign.auth.views import safe_next
 from campaign.extensions import db
+from campaign.query_args import known_args
 from campaign.review import exports, services
 from campaign.review.forms import (
     OUTCOME_LABELS,
@@ -58,7 +59,7 @@ def queue():
         upto_id=services.max_id_of(query) or 0,
         bulk_form=BulkReviewForm(formdata=None),
         action_form=ReviewActionForm(formdata=None),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=form.query_args(),
         **_labels(),
     )
 
@@ -84,11 +85,12 @@ def review_visit(visit_id: int):
 
 @bp.post("/bulk")
 @reviewers_only
+@known_args(VisitFilterForm)
 def bulk():
     """The action applies to exactly the filter in the query string, up to what the page showed."""
     form = _filter_form()
     action = BulkReviewForm()
-    back = url_for("review.queue", **request.args)
+    back = url_for("review.queue", **form.query_args())
     if not action.validate():
         flash(_("Thao tác không hợp lệ."), "error")
         return redirect(back)
@@ -190,12 +192,13 @@ def export_page():
         "review/export.html",
         form=form,
         count=services.count_of(services.visits_query(current_user, f)),
-        args=dict(request.args),
+        args=form.query_args(),
     )
 
 
 @bp.get("/export/visits.<any(csv, xlsx):kind>")
 @reviewers_only
+@known_args(VisitFilterForm)
 def export_visits(kind: str):
     form = _filter_form(default_status="all")
     header, rows = exports.visit_table(current_user, form.to_filter())
@@ -212,12 +215,13 @@ def teams():
         "review/teams.html",
         form=form,
         rows=exports.team_activity(current_user, form.to_filter()),
-        args=dict(request.args),
+        args=form.query_args(),
     )
 
 
 @bp.get("/teams.<any(csv, xlsx):kind>")
 @reviewers_only
+@known_args(VisitFilterForm)
 def teams_export(kind: str):
     form = _filter_form(default_status="all")
     header, rows = exports.team_table(exports.team_activity(current_user, form.to_filter()))
