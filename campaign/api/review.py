@@ -3,21 +3,27 @@
 Same services as the review pages; the filter is the same GET form (query string).
 """
 
+import re
+
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign import access
 from campaign.api import bp
 from campaign.api.helpers import ApiAbort, form_errors, get_or_404, invalid, json_object, scalar_formdata
 from campaign.auth.models import Role
+from campaign.errors import json_error
 from campaign.extensions import db
-from campaign.query_args import known_args
+from campaign.query_args import known_args, refuse_unknown
 from campaign.review import services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
+from campaign.types import MAX_ID
 from campaign.visits.models import Visit
 
 reviewers_only = access.roles_required(Role.LEAD, Role.COORDINATOR)
 PER_PAGE = 50
+VERSION_TAG = re.compile(r"[0-9]{1,10}")
 
 
 def visit_json(visit: Visit) -> dict:
@@ -42,7 +48,50 @@ def visit_json(visit: Visit) -> dict:
         "corrects_id": visit.corrects_id,
         "superseded": visit.superseded,
         "counts_in_totals": visit.counts_in_totals,
+        "version": visit.version,
     }
+
+
+def visit_response(visit: Visit):
+    """The visit as JSON, with its version as the ETag that the next change sends in If-Match."""
+    response = jsonify(visit_json(visit))
+    response.set_etag(str(visit.version))
+    return response
+
+
+def expected_version(data: dict) -> int | None:
+    """The version the client read: If-Match (the ETag it got), else the body's `version`."""
+    if request.if_match:
+        tags = list(request.if_match.as_set())
+        if request.if_match.star_tag or len(tags) != 1 or not VERSION_TAG.fullmatch(tags[0]):
+            raise ApiAbort(422, _('If-Match phải là ETag của lượt thăm, ví dụ "3".'), code="invalid")
+        return int(tags[0])
+    version = data.get("version")
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_ID:
+        fields = {"version": [_("Giá trị không đúng kiểu.")]}
+        raise ApiAbort(422, invalid_message(), code="invalid", fields=fields)
+    return version
+
+
+@bp.errorhandler(services.VersionRequired)
+def version_required(_error):
+    return json_error(
+        428,
+        _("Hãy gửi phiên bản của lượt thăm đã đọc: tiêu đề If-Match hoặc trường version."),
+        code="version_required",
+    )
+
+
+@bp.errorhandler(services.StaleVisit)
+def stale_visit(error: services.StaleVisit):
+    """409 in the API's error shape, with the visit as stored now beside it."""
+    body = json_error(409, services.stale_message(), code="version_conflict").get_json()
+    response = jsonify(**body, current=visit_json(error.visit))
+    response.status_code = 409
+    response.set_etag(str(error.visit.version))
+    return response
 
 
 def _filter():
@@ -53,13 +102,14 @@ def _filter():
 
 
 def invalid_message():
-    from flask_babel import gettext as _
-
     return _("Bộ lọc chưa hợp lệ, xem lỗi từng trường.")
 
 
 def _action_form(form_class, data: dict):
-    fields = ["action", "reason"] + (["upto_id"] if form_class is BulkReviewForm else [])
+    fields = ["action", "reason"] + (["upto_id", "count"] if form_class is BulkReviewForm else [])
+    # A key the API does not know is refused, not dropped: a filter put in the body instead of
+    # the query string would otherwise leave the action on the whole scope.
+    refuse_unknown(data, [*fields, *([] if form_class is BulkReviewForm else ["version"])])
     formdata, type_errors = scalar_formdata(data, fields)
     form = form_class(formdata=formdata, meta={"csrf": False})  # CSRF is checked on the header
     if type_errors or not form.validate():
@@ -67,9 +117,10 @@ def _action_form(form_class, data: dict):
     return form
 
 
-def _visit(visit_id: int) -> Visit:
+def _visit(visit_id: int, *, change: bool = True) -> Visit:
     visit = get_or_404(Visit, visit_id)
-    access.require(access.can_review_visit(current_user, visit))
+    allowed = access.can_review_visit if change else access.can_see_visit_review
+    access.require(allowed(current_user, visit))
     return visit
 
 
@@ -95,13 +146,14 @@ def review_list():
 @reviewers_only
 def review_one(visit_id: int):
     visit = _visit(visit_id)
-    form = _action_form(ReviewActionForm, json_object())
+    data = json_object()
+    form = _action_form(ReviewActionForm, data)
     try:
-        services.review(current_user, [visit], form.action.data, form.reason.data)
+        services.review_visit(current_user, visit, expected_version(data), form.action.data, form.reason.data)
     except services.ReviewError as error:
         return invalid({"reason": [str(error)]}, str(error))
     db.session.commit()
-    return jsonify(visit_json(visit))
+    return visit_response(visit)
 
 
 @bp.post("/review/bulk")
@@ -112,13 +164,29 @@ def review_bulk():
     filter_form = _filter()
     form = _action_form(BulkReviewForm, json_object())
     try:
-        matched, changed = services.review_filtered(
-            current_user, filter_form.to_filter(upto_id=form.upto_id.data), form.action.data, form.reason.data
+        matched, changed, skipped = services.review_filtered(
+            current_user,
+            filter_form.to_filter(upto_id=form.upto_id.data),
+            form.action.data,
+            form.reason.data,
+            expected_count=form.count.data,
         )
     except services.ReviewError as error:
         return invalid({"reason": [str(error)]}, str(error))
+    except services.CountChanged as error:
+        db.session.rollback()
+        return json_error(
+            409,
+            _(
+                "Bộ lọc nay khớp %(now)s lượt thăm, không phải %(then)s. Chưa có gì thay đổi.",
+                now=error.count,
+                then=form.count.data,
+            ),
+            code="count_changed",
+            fields={"count": [str(error.count)]},
+        )
     db.session.commit()
-    return jsonify(matched=matched, changed=changed)
+    return jsonify(matched=matched, changed=changed, skipped=skipped)
 
 
 @bp.patch("/review/visits/<int:visit_id>")
@@ -127,6 +195,8 @@ def review_edit(visit_id: int):
     """Change a visit's counts: residents, smartphones, already_installed, installs {app code: n}."""
     visit = _visit(visit_id)
     data = json_object()
+    refuse_unknown(data, ["residents", "smartphones", "already_installed", "installs", "version"])
+    version = expected_version(data)
     formdata, errors = scalar_formdata(data, ["residents", "smartphones", "already_installed"])
     values = {}
     for name in ("residents", "smartphones", "already_installed"):
@@ -152,6 +222,7 @@ def review_edit(visit_id: int):
         services.edit_counts(
             current_user,
             visit,
+            version,
             values["residents"],
             values["smartphones"],
             values["already_installed"],
@@ -160,16 +231,16 @@ def review_edit(visit_id: int):
     except services.ReviewError as error:
         return invalid(getattr(error, "fields", None) or {"installs": [str(error)]}, str(error))
     db.session.commit()
-    return jsonify(visit_json(visit))
+    return visit_response(visit)
 
 
 @bp.get("/review/visits/<int:visit_id>/history")
 @reviewers_only
 @known_args()
 def review_history(visit_id: int):
-    visit = _visit(visit_id)
+    visit = _visit(visit_id, change=False)
     history = services.visit_history(visit)
-    return jsonify(
+    response = jsonify(
         visit=visit_json(visit),
         chain=[visit_json(v) for v in history["chain"]],
         audit=[
@@ -188,6 +259,8 @@ def review_history(visit_id: int):
             for c in history["conflicts"]
         ],
     )
+    response.set_etag(str(visit.version))
+    return response
 
 
 def _error(status: int, description: str) -> dict:
