@@ -175,16 +175,7 @@ def review_bulk():
         return invalid({"reason": [str(error)]}, str(error))
     except services.CountChanged as error:
         db.session.rollback()
-        return json_error(
-            409,
-            _(
-                "Bộ lọc nay khớp %(now)s lượt thăm, không phải %(then)s. Chưa có gì thay đổi.",
-                now=error.count,
-                then=form.count.data,
-            ),
-            code="count_changed",
-            fields={"count": [str(error.count)]},
-        )
+        return json_error(409, error.message, code="count_changed", fields={"count": [error.message]})
     db.session.commit()
     return jsonify(matched=matched, changed=changed, skipped=skipped)
 
@@ -329,14 +320,47 @@ _VISIT_SCHEMA = {
         "corrects_id": {"type": ["integer", "null"]},
         "superseded": {"type": "boolean"},
         "counts_in_totals": {"type": "boolean"},
+        "version": {
+            "type": "integer",
+            "description": "Send it back (If-Match or version) to change the visit",
+        },
     },
+}
+_VERSION = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "The version read (or send If-Match with the ETag); without either: 428",
+}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": 'The ETag of the visit as read, e.g. "3"; or the body\'s version',
+}
+# A change of one visit: no version is a 428, an old one a 409 with the visit as stored now.
+_VERSION_ERRORS = {
+    "409": {
+        "description": "The visit changed since it was read; `current` is the visit now",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "allOf": [{"$ref": "#/components/schemas/Error"}],
+                    "properties": {"current": _VISIT_SCHEMA},
+                }
+            }
+        },
+    },
+    "428": _error(428, "No version: send If-Match or version"),
 }
 _ACTION_BODY = {
     "type": "object",
     "required": ["action"],
+    "additionalProperties": False,
     "properties": {
         "action": {"enum": ["approve", "flag", "reject"]},
         "reason": {"type": "string", "maxLength": 300, "description": "Required for flag and reject"},
+        "version": _VERSION,
     },
 }
 _VISIT_ID = {"name": "visit_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -381,28 +405,33 @@ OPENAPI_PATHS = {
     "/review/visits/{visit_id}": {
         "parameters": [_VISIT_ID],
         "post": {
-            "summary": "Approve, flag or reject one visit",
+            "summary": "Approve, flag or reject one visit, at the version read",
             "tags": ["review"],
+            "parameters": [_IF_MATCH],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ACTION_BODY}}},
             "responses": {
                 "200": {
-                    "description": "The visit",
+                    "description": "The visit (ETag: its new version)",
                     "content": {"application/json": {"schema": _VISIT_SCHEMA}},
                 },
                 **_ERRORS,
                 **_NOT_FOUND,
+                **_VERSION_ERRORS,
             },
         },
         "patch": {
-            "summary": "Edit a visit's counts (audited; same rules as logging)",
+            "summary": "Edit a visit's counts at the version read (audited; same rules as logging)",
             "tags": ["review"],
+            "parameters": [_IF_MATCH],
             "requestBody": {
                 "required": True,
                 "content": {
                     "application/json": {
                         "schema": {
                             "type": "object",
+                            "additionalProperties": False,
                             "properties": {
+                                "version": _VERSION,
                                 "residents": {"type": "integer", "minimum": 0},
                                 "smartphones": {"type": "integer", "minimum": 0},
                                 "already_installed": {"type": "integer", "minimum": 0},
@@ -417,11 +446,12 @@ OPENAPI_PATHS = {
             },
             "responses": {
                 "200": {
-                    "description": "The visit",
+                    "description": "The visit (ETag: its new version)",
                     "content": {"application/json": {"schema": _VISIT_SCHEMA}},
                 },
                 **_ERRORS,
                 **_NOT_FOUND,
+                **_VERSION_ERRORS,
             },
         },
     },
@@ -438,7 +468,13 @@ OPENAPI_PATHS = {
                             **_ACTION_BODY,
                             "required": ["action", "upto_id"],
                             "properties": {
-                                **_ACTION_BODY["properties"],
+                                "action": _ACTION_BODY["properties"]["action"],
+                                "reason": _ACTION_BODY["properties"]["reason"],
+                                "count": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "The number of visits the client expects; another is a 409",
+                                },
                                 "upto_id": {
                                     "type": "integer",
                                     "minimum": 0,
@@ -459,12 +495,17 @@ OPENAPI_PATHS = {
                                 "properties": {
                                     "matched": {"type": "integer"},
                                     "changed": {"type": "integer"},
+                                    "skipped": {
+                                        "type": "integer",
+                                        "description": "Matched but not the user's to review (their own visits, ...)",
+                                    },
                                 },
                             }
                         }
                     },
                 },
                 **_ERRORS,
+                "409": _error(409, "count was given and the filter now matches another number"),
             },
         }
     },

@@ -61,9 +61,17 @@ def stale_message() -> str:
 class CountChanged(Exception):
     """A confirmed bulk action whose filter now selects another number of visits."""
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, expected: int):
         super().__init__(count)
-        self.count = count
+        self.count, self.expected = count, expected
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Bộ lọc nay khớp %(now)s lượt thăm, không còn %(then)s như lúc bạn xác nhận. Chưa có gì thay đổi.",
+            now=self.count,
+            then=self.expected,
+        )
 
 
 @dataclass
@@ -307,7 +315,7 @@ def review_filtered(
     chunks = _reviewable_chunks(user, f, lock=True)
     matched = next(chunks)
     if expected_count is not None and matched != expected_count:
-        raise CountChanged(matched)
+        raise CountChanged(matched, expected_count)
     changed = skipped = 0
     for allowed, not_allowed in chunks:
         changed += review(user, allowed, action, reason)

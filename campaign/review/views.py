@@ -125,14 +125,7 @@ def bulk():
         return redirect(back)
     except services.CountChanged as error:
         db.session.rollback()
-        flash(
-            _(
-                "Bộ lọc nay khớp %(now)s lượt thăm, không còn %(then)s như lúc bạn xác nhận. Chưa có gì thay đổi.",
-                now=error.count,
-                then=action.count.data,
-            ),
-            "error",
-        )
+        flash(error.message, "error")
         return _bulk_confirmation(form, action, *services.bulk_preview(current_user, f), status=409)
     db.session.commit()
     flash(_("Đã cập nhật %(changed)s trên %(matched)s lượt thăm.", changed=changed, matched=matched), "info")
