@@ -273,9 +273,30 @@ def review_hamlet_ids_query(user: User) -> sa.Select:
     return hamlet_ids_query(user)
 
 
-def can_review_visit(user: User, visit) -> bool:
-    """Review, edit and see the history of a visit: a reviewer whose area holds its hamlet."""
+# Separation of duties: a visit is reviewed by someone above its author, or by a peer (another
+# lead of the ward, another coordinator of the province), never by its author.
+RANK = {Role.VOLUNTEER: 0, Role.LEAD: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
+
+
+def can_see_visit_review(user: User, visit) -> bool:
+    """See a visit's review page and history: a reviewer whose area holds its hamlet."""
     return is_reviewer(user) and can_see_hamlet(user, visit.hamlet)
+
+
+def can_review_visit(user: User, visit) -> bool:
+    """Approve, flag, reject or edit a visit: a reviewer who sees it, is not its author and does
+    not rank below them. A correction also needs the right to review the visit it corrects,
+    since approving it supersedes that one."""
+    if not can_see_visit_review(user, visit) or visit.volunteer_id == user.id:
+        return False
+    if RANK[visit.volunteer.role] > RANK[user.role]:
+        return False
+    if visit.corrects_id is None:
+        return True
+    from campaign.visits.models import Visit
+
+    original = db.session.get(Visit, visit.corrects_id)
+    return original is not None and can_review_visit(user, original)
 
 
 def can_see_ward_audit(user: User, ward: Ward) -> bool:

@@ -6,9 +6,11 @@ Every API error has one shape: {"error": {"status", "code", "message", "fields"?
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from campaign.extensions import db
+from campaign.query_args import UnknownParameters
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
@@ -16,6 +18,7 @@ MESSAGES = {
     403: lambda: _("Bạn không có quyền xem hoặc sửa mục này."),
     404: lambda: _("Không tìm thấy."),
     405: lambda: _("Thao tác này không được hỗ trợ ở đây."),
+    409: lambda: _("Dữ liệu vừa được người khác thay đổi. Hãy tải lại rồi thử lại."),
     413: lambda: _("Dữ liệu gửi lên quá lớn."),
     415: lambda: _("Định dạng dữ liệu không được hỗ trợ."),
     429: lambda: _("Bạn thử quá nhiều lần. Vui lòng đợi một lúc rồi thử lại."),
@@ -52,9 +55,11 @@ def _code_name(status: int) -> str:
         403: "forbidden",
         404: "not_found",
         405: "method_not_allowed",
+        409: "conflict",
         413: "too_large",
         415: "unsupported_media_type",
         422: "invalid",
+        428: "precondition_required",
         429: "too_many_requests",
         500: "server_error",
     }.get(status, "error")
@@ -76,6 +81,19 @@ def register(app) -> None:
         if wants_json():
             return json_error(400, message, code="csrf")
         return _error_page(400, message)
+
+    @app.errorhandler(UnknownParameters)
+    def unknown_parameters(error: UnknownParameters):
+        if wants_json():
+            return json_error(422, error.message, code="unknown_parameters", fields=error.fields)
+        return _error_page(422, error.message)
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(_error):
+        # A versioned row changed between its read and its write (campaign.visits.models.Visit);
+        # the services lock what they change, so this is the last guard, not the usual path.
+        db.session.rollback()
+        return error_response(409)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,5 +1,6 @@
 """Helpers for the review tests: visits stored the way the logging code stores them."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -99,3 +100,22 @@ def recomputed_sums(campaign_id: int) -> dict:
 
 def later(minutes: int):
     return DAY + timedelta(minutes=minutes)
+
+
+def current_version(visit) -> int:
+    """The visit's version as stored now: what a page drawn now would carry."""
+    return db.session.scalar(sa.select(Visit.version).where(Visit.id == visit.id))
+
+
+def review_post(client, visit, data: dict):
+    """A review decision from the page, at the version the page shows."""
+    return client.post(f"/review/visits/{visit.id}/review", data={**data, "version": current_version(visit)})
+
+
+def confirmed_bulk(client, url: str, data: dict):
+    """The bulk action as a person does it: the first POST asks "approve all N?", the second
+    carries N and applies."""
+    first = client.post(url, data=data)
+    assert first.status_code == 200, first.status_code
+    count = re.search(r'name="count" value="(\d+)"', first.get_data(as_text=True)).group(1)
+    return client.post(url, data={**data, "count": count})

@@ -8,7 +8,15 @@ from datetime import timedelta
 import sqlalchemy as sa
 from conftest import CAI_KHE, NINH_KIEU
 from openpyxl import load_workbook
-from review_helpers import DAY, add_visit, hamlet_day_sums, recomputed_sums
+from review_helpers import (
+    DAY,
+    add_visit,
+    confirmed_bulk,
+    current_version,
+    hamlet_day_sums,
+    recomputed_sums,
+    review_post,
+)
 
 from campaign.audit import AuditLog
 from campaign.auth.models import Role
@@ -71,7 +79,7 @@ def test_bulk_approve_touches_exactly_the_filtered_set(field, db, client, auth, 
     assert "Duyệt tất cả 2" in queue
     upto = max(v.id for v in [*target, other_day, other_hamlet, other_ward, rejected])
     late = add_visit(field.campaign, hamlet3, field.volunteer, label="Số 7", at=DAY + timedelta(hours=1))
-    response = client.post(f"/review/bulk?{query}", data={"action": "approve", "upto_id": upto})
+    response = confirmed_bulk(client, f"/review/bulk?{query}", {"action": "approve", "upto_id": upto})
     assert response.status_code == 302
     assert "Đã cập nhật 2 trên 2 lượt thăm" in client.get(response.location).get_data(as_text=True)
     assert statuses(db, target) == ["approved", "approved"]
@@ -95,29 +103,33 @@ def test_bulk_never_leaves_the_leads_ward_even_with_a_foreign_filter(field, db, 
         f"/review/bulk?hamlet={field.other_hamlet.id}", data={"action": "approve", "upto_id": 999}
     )
     assert response.status_code == 400
-    response = client.post("/review/bulk", data={"action": "reject", "reason": "Sai khu vực", "upto_id": 999})
+    response = confirmed_bulk(
+        client, "/review/bulk", {"action": "reject", "reason": "Sai khu vực", "upto_id": 999}
+    )
     assert response.status_code == 302
     assert statuses(db, [foreign, mine]) == ["pending", "rejected"]
     # Through the API as well.
-    client.post(f"/review/visits/{mine.id}/review", data={"action": "approve"})
+    review_post(client, mine, {"action": "approve"})
     result = client.post(
         "/api/v1/review/bulk?status=all", json={"action": "flag", "reason": "Kiểm tra", "upto_id": 999}
     )
-    assert result.get_json() == {"matched": 1, "changed": 1}
+    assert result.get_json() == {"matched": 1, "changed": 1, "skipped": 0}
     assert statuses(db, [foreign, mine]) == ["pending", "flagged"]
 
 
 def test_flag_needs_a_reason_and_reaches_the_volunteers_visit(field, db, client, auth):
     visit = add_visit(field.campaign, field.hamlet, field.volunteer)
     auth.login(field.lead)
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "flag", "reason": ""})
+    review_post(client, visit, {"action": "flag", "reason": ""})
     assert statuses(db, [visit]) == ["pending"]
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "flag", "reason": "Số người chưa khớp"})
+    review_post(client, visit, {"action": "flag", "reason": "Số người chưa khớp"})
     db.session.expire_all()
     stored = db.session.get(Visit, visit.id)
     assert stored.review_status == ReviewStatus.FLAGGED and stored.review_reason == "Số người chưa khớp"
     assert stored.volunteer_id == field.volunteer.id
-    api = client.post(f"/api/v1/review/visits/{visit.id}", json={"action": "reject"})
+    api = client.post(
+        f"/api/v1/review/visits/{visit.id}", json={"action": "reject", "version": current_version(visit)}
+    )
     assert api.status_code == 422 and api.get_json()["error"]["fields"]["reason"]
     # The flag reaches the volunteer's own list, with the reason.
     auth.logout()
@@ -137,10 +149,10 @@ def test_rejecting_takes_the_visit_out_of_the_totals(field, db, client, auth):
     )
     assert hamlet_day_sums(field.campaign.id)[(field.hamlet.id, DAY.date())]["installs"] == 2
     auth.login(field.lead)
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "reject", "reason": "Trùng"})
+    review_post(client, visit, {"action": "reject", "reason": "Trùng"})
     db.session.expire_all()
     assert hamlet_day_sums(field.campaign.id) == {} == recomputed_sums(field.campaign.id)
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "approve"})
+    review_post(client, visit, {"action": "approve"})
     db.session.expire_all()
     assert hamlet_day_sums(field.campaign.id)[(field.hamlet.id, DAY.date())]["installs"] == 2
 
@@ -152,9 +164,7 @@ def test_approved_correction_replaces_the_original_and_totals_stay_exact(field, 
     )
     add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 2", residents=2, installs={app_id: 1})
     auth.login(field.lead)
-    client.post(
-        f"/review/visits/{original.id}/review", data={"action": "flag", "reason": "Kiểm tra lại số cài"}
-    )
+    review_post(client, original, {"action": "flag", "reason": "Kiểm tra lại số cài"})
     correction = add_visit(
         field.campaign,
         field.hamlet,
@@ -170,7 +180,7 @@ def test_approved_correction_replaces_the_original_and_totals_stay_exact(field, 
     before = hamlet_day_sums(field.campaign.id)
     assert before == recomputed_sums(field.campaign.id)
     assert before[key]["installs"] == 4 and before[key]["visits"] == 2
-    client.post(f"/review/visits/{correction.id}/review", data={"action": "approve"})
+    review_post(client, correction, {"action": "approve"})
     db.session.expire_all()
     after = hamlet_day_sums(field.campaign.id)
     assert after == recomputed_sums(field.campaign.id)
@@ -181,10 +191,13 @@ def test_approved_correction_replaces_the_original_and_totals_stay_exact(field, 
     listed = client.get("/api/v1/review/visits?status=all").get_json()["items"]
     assert original.id not in [v["id"] for v in listed] and correction.id in [v["id"] for v in listed]
     assert f'href="/review/visits/{original.id}">#{original.id}' not in client.get("/review/?status=all").text
-    refused = client.post(f"/api/v1/review/visits/{original.id}", json={"action": "approve"})
+    refused = client.post(
+        f"/api/v1/review/visits/{original.id}",
+        json={"action": "approve", "version": current_version(original)},
+    )
     assert refused.status_code == 422
     # Taking the approval back brings the original back, totals still exact.
-    client.post(f"/review/visits/{correction.id}/review", data={"action": "reject", "reason": "Nhầm"})
+    review_post(client, correction, {"action": "reject", "reason": "Nhầm"})
     db.session.expire_all()
     assert not db.session.get(Visit, original.id).superseded
     assert hamlet_day_sums(field.campaign.id) == recomputed_sums(field.campaign.id) == before
@@ -209,7 +222,9 @@ def test_edit_counts_writes_audit_before_after_and_moves_totals(field, db, clien
         f"app_{bluezone.id}": 2,
         f"app_{ncovi.id}": 1,
     }
-    response = client.post(f"/review/visits/{visit.id}/edit", data=form)
+    response = client.post(
+        f"/review/visits/{visit.id}/edit", data={**form, "version": current_version(visit)}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     stored = db.session.get(Visit, visit.id)
@@ -243,21 +258,31 @@ def test_edit_counts_refuses_counts_that_break_the_logging_rules(field, db, clie
         f"app_{bluezone.id}": 3,
         f"app_{ncovi.id}": 0,
     }
-    page = client.post(f"/review/visits/{visit.id}/edit", data=bad)
+    page = client.post(f"/review/visits/{visit.id}/edit", data={**bad, "version": current_version(visit)})
     assert page.status_code == 200
     assert "không được vượt quá số điện thoại thông minh" in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).residents == 4
     assert not [e for e in entries(db, visit) if e.action == "visit.edit"]
-    api = client.patch(f"/api/v1/review/visits/{visit.id}", json={"residents": -1})
+    api = client.patch(
+        f"/api/v1/review/visits/{visit.id}", json={"residents": -1, "version": current_version(visit)}
+    )
     assert api.status_code == 422 and "residents" in api.get_json()["error"]["fields"]
-    api = client.patch(f"/api/v1/review/visits/{visit.id}", json={"residents": 9, "installs": {"ncovi": 1}})
+    api = client.patch(
+        f"/api/v1/review/visits/{visit.id}",
+        json={"residents": 9, "installs": {"ncovi": 1}, "version": current_version(visit)},
+    )
     assert api.status_code == 200 and api.get_json()["installs"] == {"bluezone": 1, "ncovi": 1}
     # The logging ceiling (100,000, a school or a market) holds for edits too; 10**30 was a 500.
     for name in ("residents", "smartphones"):
-        api = client.patch(f"/api/v1/review/visits/{visit.id}", json={name: 10**30})
+        api = client.patch(
+            f"/api/v1/review/visits/{visit.id}", json={name: 10**30, "version": current_version(visit)}
+        )
         assert api.status_code == 422 and name in api.get_json()["error"]["fields"]
-    api = client.patch(f"/api/v1/review/visits/{visit.id}", json={"installs": {"ncovi": 10**30}})
+    api = client.patch(
+        f"/api/v1/review/visits/{visit.id}",
+        json={"installs": {"ncovi": 10**30}, "version": current_version(visit)},
+    )
     assert api.status_code == 422 and "installs" in api.get_json()["error"]["fields"]
     school = {
         "residents": 20_000,
@@ -266,7 +291,12 @@ def test_edit_counts_refuses_counts_that_break_the_logging_rules(field, db, clie
         f"app_{bluezone.id}": 1,
         f"app_{ncovi.id}": 1,
     }
-    assert client.post(f"/review/visits/{visit.id}/edit", data=school).status_code == 302
+    assert (
+        client.post(
+            f"/review/visits/{visit.id}/edit", data={**school, "version": current_version(visit)}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).residents == 20_000
 
@@ -287,7 +317,7 @@ def test_visit_export_csv_and_xlsx(field, db, client, auth):
     visit = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 8", lat=10.0, lon=105.7)
     add_visit(field.campaign, field.other_hamlet, field.other_volunteer, label="Số 9")
     auth.login(field.lead)
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "flag", "reason": "Xem lại"})
+    review_post(client, visit, {"action": "flag", "reason": "Xem lại"})
     response = client.get("/review/export/visits.csv")
     assert response.mimetype == "text/csv"
     text = response.get_data().decode("utf-8-sig")
@@ -348,8 +378,8 @@ def test_two_approved_corrections_never_count_twice(field, db, client, auth):
     first = add_visit(field.campaign, field.hamlet, field.volunteer, installs={app_id: 2}, corrects=original)
     second = add_visit(field.campaign, field.hamlet, field.volunteer, installs={app_id: 1}, corrects=original)
     auth.login(field.lead)
-    client.post(f"/review/visits/{first.id}/review", data={"action": "approve"})
-    client.post(f"/review/visits/{second.id}/review", data={"action": "approve"})
+    review_post(client, first, {"action": "approve"})
+    review_post(client, second, {"action": "approve"})
     db.session.expire_all()
     sums = hamlet_day_sums(field.campaign.id)
     assert sums == recomputed_sums(field.campaign.id)
@@ -409,8 +439,8 @@ def test_review_audit_entries_and_conflicts_on_the_history(field, db, client, au
     )
     db.session.commit()
     auth.login(field.lead)
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "flag", "reason": "Gọi lại hộ này"})
-    client.post(f"/review/visits/{visit.id}/review", data={"action": "approve"})
+    review_post(client, visit, {"action": "flag", "reason": "Gọi lại hộ này"})
+    review_post(client, visit, {"action": "approve"})
     flag, approve = entries(db, visit)
     assert (flag.action, flag.before["review_status"], flag.after["review_status"]) == (
         "visit.flag",
@@ -440,5 +470,5 @@ def test_queue_pages_and_bulk_reaches_past_the_first_page(field, db, client, aut
     assert "Trang 1/2" in first and "Số 34" in first and "Số 0<" not in first
     assert "Số 0</b>" in client.get("/review/?page=2").get_data(as_text=True)
     upto = max(v.id for v in visits)
-    client.post("/review/bulk", data={"action": "approve", "upto_id": upto})
+    confirmed_bulk(client, "/review/bulk", {"action": "approve", "upto_id": upto})
     assert statuses(db, visits) == ["approved"] * 35

@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from campaign.api import bp
 from campaign.coverage import context
+from campaign.coverage.forms import AreaFilterForm
 from campaign.coverage.services import LEVELS, area_report, children_payload, summary_payload
 from campaign.errors import json_error
+from campaign.query_args import known_args
 
 
 def _report(level: str, code: str, *, with_trend: bool):
@@ -24,12 +26,14 @@ def _report(level: str, code: str, *, with_trend: bool):
 
 
 @bp.get("/areas/<level>/<code>/summary")
+@known_args(AreaFilterForm)
 def area_summary(level, code):
     report, error = _report(level, code, with_trend=True)
     return error or jsonify(summary_payload(report))
 
 
 @bp.get("/areas/<level>/<code>/children")
+@known_args(AreaFilterForm)
 def area_children(level, code):
     report, error = _report(level, code, with_trend=False)
     return error or jsonify(children_payload(report))

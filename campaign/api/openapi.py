@@ -241,7 +241,7 @@ def document() -> dict:
             path = path if path.startswith("/api/") else "/api/v1" + path
             doc["paths"].setdefault(path, {}).update(deepcopy(operations))
         doc["components"]["schemas"].update(deepcopy(getattr(module, "OPENAPI_SCHEMAS", {})))
-    for operations in doc["paths"].values():
+    for path, operations in doc["paths"].items():
         for method, operation in operations.items():
             if method not in HTTP_METHODS:
                 continue
@@ -249,4 +249,7 @@ def document() -> dict:
             # surrogate, JSON nested too deep: security.refuse_unstorable_input), so every
             # operation may answer 400.
             operation.setdefault("responses", {}).setdefault("400", _ERROR)
+            # Reads of rows refuse a query parameter they do not know (campaign.query_args).
+            if method == "get" and path not in SESSION_PATHS:
+                operation["responses"].setdefault("422", _ERROR)
     return doc

@@ -29,6 +29,7 @@ from campaign.campaigns.models import Campaign, OrgKind, Team
 from campaign.errors import json_error
 from campaign.extensions import db
 from campaign.imports import ImportFileError
+from campaign.query_args import known_args
 from campaign.types import MAX_ID, db_id
 
 
@@ -78,6 +79,7 @@ FIELDS = ["name", "kind", "households", "population", "lat", "lon"]
 
 @bp.get("/wards/<int:code>/hamlets")
 @login_required
+@known_args()
 def api_hamlets(code: int):
     ward = db.get_or_404(Ward, code)
     access.require(access.can_manage_ward(current_user, ward.code))
@@ -157,6 +159,7 @@ def _campaign_arg(name: str = "campaign_id") -> Campaign:
 
 @bp.get("/hamlets/<int:hamlet_id>/households")
 @login_required
+@known_args("campaign_id")
 def api_households(hamlet_id: int):
     hamlet = db.get_or_404(Hamlet, hamlet_id)
     campaign = _campaign_arg()
@@ -204,6 +207,7 @@ def api_import_households(hamlet_id: int):
 
 @bp.get("/wards/<int:code>/teams")
 @login_required
+@known_args()
 def api_teams(code: int):
     ward = db.get_or_404(Ward, code)
     access.require(access.can_manage_ward(current_user, ward.code))
@@ -244,6 +248,7 @@ def api_update_team(team_id: int):
 
 @bp.get("/teams/<int:team_id>/volunteers")
 @login_required
+@known_args()
 def api_volunteers(team_id: int):
     team = db.get_or_404(Team, team_id)
     access.require(access.can_manage_team(current_user, team))
@@ -325,6 +330,7 @@ def api_reset_password(user_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/wards/<int:code>/assignments")
 @login_required
+@known_args()
 def api_assignments(campaign_id: int, code: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     ward = db.get_or_404(Ward, code)
@@ -375,6 +381,7 @@ def _revisit_json(item: dict) -> dict:
 
 @bp.get("/campaigns/<int:campaign_id>/revisits")
 @login_required
+@known_args("hamlet_id")
 def api_revisits(campaign_id: int):
     """The revisit list of one hamlet (?hamlet_id=) or of every hamlet the user works in."""
     campaign = db.get_or_404(Campaign, campaign_id)

@@ -8,6 +8,7 @@ from campaign.api import bp
 from campaign.api.helpers import ApiAbort, invalid, json_object
 from campaign.database import reads_first
 from campaign.extensions import db
+from campaign.query_args import known_args
 from campaign.visits import forms, services
 
 
@@ -29,6 +30,7 @@ def post_visits():
 
 @bp.get("/visits")
 @login_required
+@known_args("mine", "since")
 def get_visits():
     if request.args.get("mine") != "1":
         raise ApiAbort(422, _("Hiện chỉ xem được lượt thăm của chính bạn (mine=1)."), code="invalid")

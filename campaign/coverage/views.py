@@ -11,10 +11,11 @@ from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
 from campaign.coverage import context, exports
 from campaign.coverage.charts import progress_bar, trend_chart
-from campaign.coverage.forms import PopulationImportForm, ThresholdsForm
+from campaign.coverage.forms import AreaFilterForm, PopulationImportForm, ThresholdsForm
 from campaign.coverage.population import PopulationImportError, import_population
 from campaign.coverage.services import LEVELS, area_report, colour
 from campaign.extensions import db
+from campaign.query_args import known_args
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -137,6 +138,7 @@ def _visible_children(report) -> bool:
 
 @bp.get("/<level>/<code>/table.<fmt>")
 @login_required
+@known_args(AreaFilterForm)
 def export(level, code, fmt):
     if level not in LEVELS or fmt not in ("csv", "xlsx"):
         abort(404)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from campaign.review import services
 from campaign.types import MAX_ID
@@ -67,6 +68,11 @@ class VisitFilterForm(FlaskForm):
         self.hamlet.choices = everyone + [(str(k), v) for k, v in services.hamlet_choices(user)]
         self.volunteer.choices = everyone + [(str(k), v) for k, v in services.volunteer_choices(user)]
 
+    def query_args(self) -> dict:
+        """The filter as the page received it, without anything else the address carried
+        (?fbclid=…): links to the bulk action and the exports, which refuse unknown parameters."""
+        return {field.name: field.raw_data[0] for field in self if field.raw_data and field.raw_data[0]}
+
     def to_filter(self, upto_id=None) -> services.VisitFilter:
         return services.VisitFilter(
             ward_code=_id(self.ward.data),
@@ -81,15 +87,26 @@ class VisitFilterForm(FlaskForm):
         )
 
 
-class ReviewActionForm(FlaskForm):
+def version_field():
+    """The version of the visit the page showed (hidden): a change checks it (services.lock_current)."""
+    return IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+
+
+class ActionForm(FlaskForm):
     action = SelectField(_l("Thao tác"), choices=ACTION_CHOICES, validators=[DataRequired()])
     reason = TextAreaField(_l("Lý do (tình nguyện viên sẽ đọc)"), validators=[Optional(), Length(max=300)])
+
+
+class ReviewActionForm(ActionForm):
     next = HiddenField()
+    version = version_field()
 
 
-class BulkReviewForm(ReviewActionForm):
+class BulkReviewForm(ActionForm):
     # The largest visit id the lead saw: visits arriving after the page was drawn are left alone.
     upto_id = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=MAX_ID)])
+    # The number of visits the confirmation showed; without it the action is only previewed.
+    count = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
 
 
 def count_field(label):
@@ -103,6 +120,7 @@ def count_field(label):
 
 
 class EditCountsForm(FlaskForm):
+    version = version_field()
     residents = count_field(_l("Số người trong hộ"))
     smartphones = count_field(_l("Số điện thoại thông minh"))
     already_installed = count_field(_l("Số người đã có ứng dụng"))
@@ -121,9 +139,20 @@ def edit_counts_form(campaign, formdata=None, obj=None, **kwargs):
     form = Form(formdata=formdata, **kwargs) if formdata is not None else Form(**kwargs)
     form.app_fields = [(app, getattr(form, f"app_{app.id}")) for app in campaign.apps]
     if obj is not None and not form.is_submitted() and formdata is None:
-        form.residents.data, form.smartphones.data = obj.residents, obj.smartphones
-        form.already_installed.data = obj.already_installed
-        counts = {i.app_id: i.count for i in obj.installs}
-        for app, field in form.app_fields:
-            field.data = counts.get(app.id, 0)
+        show_stored(form, obj)
     return form
+
+
+def show_stored(form, visit) -> None:
+    """Fill the edit form with the visit as stored (on opening, and after a conflict, where the
+    reviewer's own input gives way to what the other reviewer saved)."""
+    counts = {i.app_id: i.count for i in visit.installs}
+    values = [
+        (form.version, visit.version),
+        (form.residents, visit.residents),
+        (form.smartphones, visit.smartphones),
+        (form.already_installed, visit.already_installed),
+        *((field, counts.get(app.id, 0)) for app, field in form.app_fields),
+    ]
+    for field, value in values:
+        field.data, field.raw_data = value, []

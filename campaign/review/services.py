@@ -40,6 +40,40 @@ class ReviewError(Exception):
     """A review action that cannot be done; the message is shown to the user."""
 
 
+class VersionRequired(Exception):
+    """A change of one visit that names no version (If-Match or `version`): 428."""
+
+
+class StaleVisit(Exception):
+    """The visit changed since the reviewer read it: 409, with `visit` as it is now."""
+
+    def __init__(self, visit: "Visit"):
+        super().__init__(visit.id)
+        self.visit = visit
+
+
+def stale_message() -> str:
+    return _(
+        "Người khác vừa thay đổi lượt thăm này. Đây là các giá trị hiện tại; hãy xem lại rồi thử lần nữa."
+    )
+
+
+class CountChanged(Exception):
+    """A confirmed bulk action whose filter now selects another number of visits."""
+
+    def __init__(self, count: int, expected: int):
+        super().__init__(count)
+        self.count, self.expected = count, expected
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Bộ lọc nay khớp %(now)s lượt thăm, không còn %(then)s như lúc bạn xác nhận. Chưa có gì thay đổi.",
+            now=self.count,
+            then=self.expected,
+        )
+
+
 @dataclass
 class VisitFilter:
     """What the lead chose in the filter form. `status` is "open", "all" or a ReviewStatus value."""
@@ -98,6 +132,34 @@ def count_of(query: sa.Select) -> int:
 
 def max_id_of(query: sa.Select) -> int | None:
     return db.session.scalar(sa.select(sa.func.max(query.order_by(None).subquery().c.id)))
+
+
+# --- locking: each change reads what it replaces -----------------------------------------------
+
+
+def _locked(query: sa.Select) -> sa.Select:
+    """The query's visits as stored now, their rows locked until the commit on PostgreSQL (a
+    concurrent change waits, then its version check fails); SQLite's writing request holds the
+    whole database already. The audit's "before" is read here, so it is what the change replaces."""
+    return (
+        query.with_for_update(of=Visit)
+        .options(sa.orm.selectinload(Visit.installs).joinedload(VisitInstall.app))
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_current(visit: Visit, version: int | None) -> Visit:
+    """Re-read one visit under its row lock; it must still be the version the reviewer saw."""
+    if version is None:
+        raise VersionRequired()
+    db.session.scalars(_locked(sa.select(Visit).where(Visit.id == visit.id))).one()
+    if visit.version != version:
+        raise StaleVisit(visit)
+    return visit
+
+
+def _lock_by_id(visit_id: int) -> Visit:
+    return db.session.scalars(_locked(sa.select(Visit).where(Visit.id == visit_id))).one()
 
 
 # --- review decisions ------------------------------------------------------------------------
@@ -176,12 +238,12 @@ def review(user: User, visits: list[Visit], action: str, reason: str | None = No
                 )
                 if visit.corrects_id is not None:
                     if status == ReviewStatus.APPROVED:
-                        _set_superseded(user, db.session.get(Visit, visit.corrects_id), True)
+                        _set_superseded(user, _lock_by_id(visit.corrects_id), True)
                         # Only the latest approved correction counts: an earlier one steps aside.
                         for sibling in _approved_siblings(visit):
                             _set_superseded(user, sibling, True)
                     elif was_approved and not _has_other_approved_correction(visit):
-                        _set_superseded(user, db.session.get(Visit, visit.corrects_id), False)
+                        _set_superseded(user, _lock_by_id(visit.corrects_id), False)
                 changed += 1
     return changed
 
@@ -189,7 +251,7 @@ def review(user: User, visits: list[Visit], action: str, reason: str | None = No
 def _approved_siblings(visit: Visit) -> list[Visit]:
     """Other approved, still counting corrections of the same visit."""
     return db.session.scalars(
-        sa.select(Visit).where(
+        _locked(sa.select(Visit)).where(
             Visit.corrects_id == visit.corrects_id,
             Visit.id != visit.id,
             Visit.review_status == ReviewStatus.APPROVED,
@@ -211,25 +273,54 @@ def _set_superseded(user: User, original: Visit, value: bool) -> None:
     record(user, action, original, ward_code=_ward_code(original), before=before, after=snapshot(original))
 
 
-def review_filtered(user: User, f: VisitFilter, action: str, reason: str | None = None) -> tuple[int, int]:
-    """Apply one action to exactly the filtered set; returns (matched, changed)."""
+def review_visit(user: User, visit: Visit, version: int | None, action: str, reason: str | None) -> int:
+    """One reviewer's decision on one visit, at the version they saw."""
+    lock_current(visit, version)
+    return review(user, [visit], action, reason)
+
+
+def _reviewable_chunks(user: User, f: VisitFilter, *, lock: bool):
+    """The filtered set in chunks, as (visits the user may review, how many they may not: their
+    own, or a correction of a visit outside their reach). Locked chunks are re-read with the
+    filter under the row locks, so a visit changed since the ids were read is judged as it is
+    now (rejected meanwhile, it no longer matches "open") and never written from a stale read."""
+    query = visits_query(user, f)
+    ids = db.session.scalars(query.with_only_columns(Visit.id)).all()
+    yield len(ids)
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = query.where(Visit.id.in_(ids[start : start + BULK_CHUNK])).options(
+            sa.orm.joinedload(Visit.hamlet), sa.orm.joinedload(Visit.volunteer)
+        )
+        visits = db.session.scalars(_locked(chunk) if lock else chunk).all()
+        allowed = [v for v in visits if access.can_review_visit(user, v)]
+        yield allowed, len(visits) - len(allowed)
+
+
+def bulk_preview(user: User, f: VisitFilter) -> tuple[int, int]:
+    """(matched, skipped) for the confirmation of a bulk action."""
+    chunks = _reviewable_chunks(user, f, lock=False)
+    matched = next(chunks)
+    return matched, sum(skipped for _allowed, skipped in chunks)
+
+
+def review_filtered(
+    user: User, f: VisitFilter, action: str, reason: str | None = None, expected_count: int | None = None
+) -> tuple[int, int, int]:
+    """Apply one action to exactly the filtered set; returns (matched, changed, skipped).
+
+    With `expected_count` (what the confirmation showed), a filter that now matches another
+    number of visits changes nothing (CountChanged)."""
     if action in ACTIONS_NEEDING_REASON and not (reason or "").strip():
         raise ReviewError(_("Hãy ghi lý do để tình nguyện viên biết cần sửa gì."))
-    ids = db.session.scalars(visits_query(user, f).with_only_columns(Visit.id)).all()
-    changed = 0
-    for start in range(0, len(ids), BULK_CHUNK):
-        chunk = ids[start : start + BULK_CHUNK]
-        visits = db.session.scalars(
-            sa.select(Visit)
-            .where(Visit.id.in_(chunk))
-            .options(
-                sa.orm.selectinload(Visit.installs).joinedload(VisitInstall.app),
-                sa.orm.joinedload(Visit.hamlet),
-            )
-            .order_by(Visit.id)
-        ).all()
-        changed += review(user, list(visits), action, reason)
-    return len(ids), changed
+    chunks = _reviewable_chunks(user, f, lock=True)
+    matched = next(chunks)
+    if expected_count is not None and matched != expected_count:
+        raise CountChanged(matched, expected_count)
+    changed = skipped = 0
+    for allowed, not_allowed in chunks:
+        changed += review(user, allowed, action, reason)
+        skipped += not_allowed
+    return matched, changed, skipped
 
 
 # --- count edits -----------------------------------------------------------------------------
@@ -259,14 +350,17 @@ def count_problems(
 def edit_counts(
     user: User,
     visit: Visit,
+    version: int | None,
     residents: int,
     smartphones: int,
     already_installed: int,
     installs: dict[int, int],
 ) -> bool:
-    """Change a visit's counts (installs keyed by CampaignApp id). Returns False if nothing changed.
+    """Change a visit's counts (installs keyed by CampaignApp id), at the version the reviewer
+    saw. Returns False if nothing changed.
 
-    Raises ReviewError with the field problems when the counts break the logging rules.
+    Raises ReviewError with the field problems when the counts break the logging rules, and
+    VersionRequired or StaleVisit (see `lock_current`).
     """
     app_ids = set(
         db.session.scalars(sa.select(CampaignApp.id).where(CampaignApp.campaign_id == visit.campaign_id))
@@ -278,7 +372,13 @@ def edit_counts(
         error = ReviewError(_("Các con số chưa hợp lệ."))
         error.fields = problems
         raise error
+    lock_current(visit, version)
     before = snapshot(visit)
+    wanted = {"residents": residents, "smartphones": smartphones, "already_installed": already_installed}
+    stored = {i.app_id: i.count for i in visit.installs if i.count}
+    merged = {a: n for a, n in {**stored, **installs}.items() if n}
+    if merged == stored and all(getattr(visit, k) == n for k, n in wanted.items()):
+        return False  # nothing to write: the version stays
     with totals.tracking(visit.campaign_id, [visit.household_id]):
         visit.residents, visit.smartphones, visit.already_installed = (
             residents,
@@ -295,12 +395,12 @@ def edit_counts(
             elif app_id in current:
                 visit.installs.remove(current[app_id])
         visit.installs_total = sum(c for c in installs.values())
+        # Moving installs between apps leaves the row's own columns alone: touch it anyway, so
+        # that its version is checked and bumped like any other change.
+        sa.orm.attributes.flag_modified(visit, "installs_total")
         db.session.flush()
         db.session.expire(visit, ["installs"])
-        after = snapshot(visit)
-        if after == before:
-            return False
-        record(user, "visit.edit", visit, ward_code=_ward_code(visit), before=before, after=after)
+        record(user, "visit.edit", visit, ward_code=_ward_code(visit), before=before, after=snapshot(visit))
     return True
 
 

@@ -10,7 +10,9 @@ from campaign import access, spreadsheets
 from campaign.areas.models import Ward
 from campaign.auth.models import Role
 from campaign.auth.views import safe_next
+from campaign.errors import error_response
 from campaign.extensions import db
+from campaign.query_args import known_args
 from campaign.review import exports, services
 from campaign.review.forms import (
     OUTCOME_LABELS,
@@ -19,6 +21,7 @@ from campaign.review.forms import (
     ReviewActionForm,
     VisitFilterForm,
     edit_counts_form,
+    show_stored,
 )
 from campaign.visits.models import Visit
 
@@ -34,10 +37,15 @@ def _filter_form(default_status="open") -> VisitFilterForm:
     return form
 
 
-def _load_visit(visit_id: int) -> Visit:
+def _load_visit(visit_id: int, *, change: bool = True) -> Visit:
     visit = db.get_or_404(Visit, visit_id)
-    access.require(access.can_review_visit(current_user, visit))
+    allowed = access.can_review_visit if change else access.can_see_visit_review
+    access.require(allowed(current_user, visit))
     return visit
+
+
+def _may_review(visit: Visit) -> bool:
+    return access.can_review_visit(current_user, visit)
 
 
 def _labels() -> dict:
@@ -58,7 +66,8 @@ def queue():
         upto_id=services.max_id_of(query) or 0,
         bulk_form=BulkReviewForm(formdata=None),
         action_form=ReviewActionForm(formdata=None),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=form.query_args(),
+        may_review=_may_review,
         **_labels(),
     )
 
@@ -73,35 +82,79 @@ def review_visit(visit_id: int):
         flash(_("Thao tác không hợp lệ."), "error")
         return redirect(back)
     try:
-        services.review(current_user, [visit], form.action.data, form.reason.data)
+        services.review_visit(current_user, visit, form.version.data, form.action.data, form.reason.data)
     except services.ReviewError as error:
         flash(str(error), "error")
         return redirect(back)
+    except services.VersionRequired:
+        return error_response(428, _version_required_message())
+    except services.StaleVisit:
+        flash(services.stale_message(), "error")
+        return _history_page(visit), 409
     db.session.commit()
     flash(_("Đã cập nhật lượt thăm #%(id)s.", id=visit.id), "info")
     return redirect(back)
 
 
+def _version_required_message() -> str:
+    return _("Trang này thiếu phiên bản của lượt thăm. Hãy tải lại trang rồi thử lại.")
+
+
 @bp.post("/bulk")
 @reviewers_only
+@known_args(VisitFilterForm)
 def bulk():
-    """The action applies to exactly the filter in the query string, up to what the page showed."""
+    """The action applies to exactly the filter in the query string, up to what the page showed.
+    The first POST only asks "approve all N?"; the confirmed one carries N and is refused if the
+    filter now matches another number."""
     form = _filter_form()
     action = BulkReviewForm()
-    back = url_for("review.queue", **request.args)
+    back = url_for("review.queue", **form.query_args())
     if not action.validate():
         flash(_("Thao tác không hợp lệ."), "error")
         return redirect(back)
+    f = form.to_filter(upto_id=action.upto_id.data)
+    if action.count.data is None:
+        return _bulk_confirmation(form, action, *services.bulk_preview(current_user, f))
     try:
-        matched, changed = services.review_filtered(
-            current_user, form.to_filter(upto_id=action.upto_id.data), action.action.data, action.reason.data
+        matched, changed, skipped = services.review_filtered(
+            current_user, f, action.action.data, action.reason.data, expected_count=action.count.data
         )
     except services.ReviewError as error:
         flash(str(error), "error")
         return redirect(back)
+    except services.CountChanged as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _bulk_confirmation(form, action, *services.bulk_preview(current_user, f), status=409)
     db.session.commit()
     flash(_("Đã cập nhật %(changed)s trên %(matched)s lượt thăm.", changed=changed, matched=matched), "info")
+    if skipped:
+        flash(_skipped_message(skipped), "info")
     return redirect(back)
+
+
+def _skipped_message(skipped: int) -> str:
+    return _(
+        "Bỏ qua %(n)s lượt thăm bạn không được duyệt: lượt của chính bạn, hoặc bản sửa của lượt thăm ngoài quyền của bạn.",
+        n=skipped,
+    )
+
+
+def _bulk_confirmation(form, action, matched: int, skipped: int, status: int = 200):
+    questions = {
+        "approve": _("Duyệt tất cả %(n)s lượt thăm?", n=matched),
+        "flag": _("Đánh dấu cần xem lại tất cả %(n)s lượt thăm?", n=matched),
+        "reject": _("Không chấp nhận tất cả %(n)s lượt thăm?", n=matched),
+    }
+    return render_template(
+        "review/bulk_confirm.html",
+        question=questions[action.action.data],
+        action=action,
+        matched=matched,
+        skipped_message=_skipped_message(skipped) if skipped else None,
+        args=form.query_args(),
+    ), status
 
 
 @bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
@@ -115,6 +168,7 @@ def edit_visit(visit_id: int):
             changed = services.edit_counts(
                 current_user,
                 visit,
+                form.version.data,
                 form.residents.data,
                 form.smartphones.data,
                 form.already_installed.data,
@@ -127,6 +181,12 @@ def edit_visit(visit_id: int):
                 )
                 field.errors = list(field.errors) + messages
             flash(str(error), "error")
+        except services.VersionRequired:
+            return error_response(428, _version_required_message())
+        except services.StaleVisit:
+            show_stored(form, visit)
+            flash(services.stale_message(), "error")
+            return render_template("review/edit.html", form=form, visit=visit, **_labels()), 409
         else:
             db.session.commit()
             flash(_("Đã lưu các con số.") if changed else _("Không có gì thay đổi."), "info")
@@ -137,11 +197,15 @@ def edit_visit(visit_id: int):
 @bp.get("/visits/<int:visit_id>")
 @reviewers_only
 def history(visit_id: int):
-    visit = _load_visit(visit_id)
+    return _history_page(_load_visit(visit_id, change=False))
+
+
+def _history_page(visit: Visit) -> str:
     return render_template(
         "review/history.html",
         visit=visit,
         action_form=ReviewActionForm(formdata=None),
+        may_review=_may_review(visit),
         **services.visit_history(visit),
         **_labels(),
     )
@@ -180,12 +244,13 @@ def export_page():
         "review/export.html",
         form=form,
         count=services.count_of(services.visits_query(current_user, f)),
-        args=dict(request.args),
+        args=form.query_args(),
     )
 
 
 @bp.get("/export/visits.<any(csv, xlsx):kind>")
 @reviewers_only
+@known_args(VisitFilterForm)
 def export_visits(kind: str):
     form = _filter_form(default_status="all")
     table = exports.visit_table(current_user, form.to_filter())
@@ -200,12 +265,13 @@ def teams():
         "review/teams.html",
         form=form,
         rows=exports.team_activity(current_user, form.to_filter()),
-        args=dict(request.args),
+        args=form.query_args(),
     )
 
 
 @bp.get("/teams.<any(csv, xlsx):kind>")
 @reviewers_only
+@known_args(VisitFilterForm)
 def teams_export(kind: str):
     form = _filter_form(default_status="all")
     table = exports.team_table(exports.team_activity(current_user, form.to_filter()))

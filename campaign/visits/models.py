@@ -80,6 +80,10 @@ class Visit(db.Model):
     # A correction points at the visit it corrects; once approved, the old one is superseded.
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id"), index=True)
     superseded: Mapped[bool] = mapped_column(default=False)
+    # Optimistic concurrency: every UPDATE of the row checks and bumps it (version_id_col), so a
+    # reviewer who read an older version gets a conflict instead of overwriting a change unseen.
+    # The server default serves the visit API's plain INSERT.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     campaign = relationship("Campaign")
     hamlet = relationship("Hamlet")
@@ -105,6 +109,7 @@ class Visit(db.Model):
         sa.CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
         sa.CheckConstraint("accuracy_m IS NULL OR accuracy_m >= 0", name="accuracy"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def counts_in_totals(self) -> bool:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from campaign import access
@@ -200,12 +201,16 @@ def _existing(client_ids) -> dict:
 
 def _resolve_correction(v: dict, user, rules) -> dict:
     corrected = db.session.execute(
-        sa.select(Visit.id, Visit.campaign_id).where(
+        sa.select(Visit.id, Visit.campaign_id, Visit.hamlet_id).where(
             Visit.client_id == v["corrects"], Visit.volunteer_id == user.id
         )
     ).first()
     if corrected is None or corrected.campaign_id != v["campaign_id"]:
         return {"corrects": [rules.m["corrects"]]}
+    # A correction stays where the visit was: in another hamlet (another ward, after a move to
+    # another team) its reviewers would supersede a visit they may not even open.
+    if corrected.hamlet_id != v["hamlet_id"]:
+        return {"hamlet_id": [_("Bản sửa phải ở cùng thôn/ấp với lượt thăm được sửa.")]}
     v["corrects_id"] = corrected.id
     return {}
 
