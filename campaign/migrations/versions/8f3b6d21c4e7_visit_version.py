@@ -5,7 +5,7 @@ version that moved on is a conflict (409) instead of a silent overwrite. Existin
 at version 1.
 
 Revision ID: 8f3b6d21c4e7
-Revises: 5c1e7a9d2b40
+Revises: 3f8b2c6d1e07
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8f3b6d21c4e7"
-down_revision = "5c1e7a9d2b40"
+down_revision = "3f8b2c6d1e07"
 branch_labels = None
 depends_on = None
 
