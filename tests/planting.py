@@ -44,6 +44,7 @@ NOT_FREE_TEXT = {
     "user.username": "letters, digits and ._- only (auth.services), and never shown to others",
     "user.password_hash": "a hash",
     "visit.content_hash": "a hash",
+    "household.label_key": "the label's identity (areas.models.label_key), never shown",
     "visit.client_id": "a UUID, checked on the way in",
     "audit_log.action": "the server's names of actions",
     "audit_log.object_type": "a table name",
