@@ -1,23 +1,38 @@
 // The service worker: keeps the app shell for offline use. Served at /sw.js (scope: the whole
 // site); the server fills in VERSION from the shell files' content, so a change makes a new
-// cache and the old ones are deleted on activation.
+// cache and the old ones are deleted on activation. A module worker (registered with
+// {type: 'module'}): it sends the outbox with the page's own code, static/js/outbox.js.
+import * as outbox from '/static/js/outbox.js';
+import { configure, request } from '/static/js/net.js';
+
 const VERSION = '__VERSION__';
 const CACHE = `shell-${VERSION}`;
 const FILES = __SHELL_FILES__;
 const PAGES = ['/', '/visits/new', '/visits/mine', '/offline'];
 const NETWORK_WAIT_MS = 4000;
+configure(__NETWORK__);
+
+// cache.addAll without a timeout would leave the worker installing for as long as the network hangs.
+async function addAll(cache, paths) {
+  const responses = await Promise.all(paths.map(async (path) => {
+    const response = await request(path);
+    if (!response.ok) throw new Error(`${path} ${response.status}`);
+    return [path, response];
+  }));
+  await Promise.all(responses.map(([path, response]) => cache.put(path, response)));
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll([...FILES, '/manifest.webmanifest']);
+    await addAll(cache, [...FILES, '/manifest.webmanifest']);
     // Pages need the session; keep only real pages, never a redirect to the login form.
     await Promise.all(PAGES.map(async (path) => {
       try {
-        const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+        const response = await request(path, { credentials: 'same-origin', cache: 'no-store' });
         if (response.ok && !response.redirected) await cache.put(path, response);
       } catch {
-        // offline during install: the page is cached on its next visit
+        // offline (or no answer) during install: the page is cached on its next visit
       }
     }));
     await self.skipWaiting();
@@ -31,8 +46,8 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-async function fromNetwork(request, path) {
-  const response = await fetch(request);
+async function fromNetwork(pageRequest, path) {
+  const response = await request(pageRequest);
   if (response.ok && !response.redirected && PAGES.includes(path)) {
     const copy = response.clone();
     caches.open(CACHE).then((cache) => cache.put(path, copy));
@@ -70,7 +85,7 @@ self.addEventListener('fetch', (event) => {
   }
   if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
     event.respondWith(
-      caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || fetch(event.request)),
+      caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || request(event.request)),
     );
   }
 });
@@ -89,45 +104,14 @@ self.addEventListener('sync', (event) => {
   })());
 });
 
-const done = (request) => new Promise((resolve, reject) => {
-  request.onsuccess = () => resolve(request.result);
-  request.onerror = () => reject(request.error);
-});
-
-function openOutbox() {
-  const request = indexedDB.open('campaign-outbox', 1);
-  request.onupgradeneeded = () => { // same stores as static/js/outbox.js
-    const visits = request.result.createObjectStore('visits', { keyPath: 'key' });
-    visits.createIndex('user', 'user');
-    request.result.createObjectStore('meta');
-  };
-  return done(request);
-}
-
+// The same send as the page's (CSRF refresh, 401, timeout), for whoever the session belongs to.
 async function sendFromWorker() {
-  const me = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
+  const me = await request('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
   if (!me.ok) return; // logged out: the visits wait for the next login
-  const user = String((await me.json()).user.id);
-  const db = await openOutbox();
-  const rows = (await done(db.transaction('visits').objectStore('visits').index('user').getAll(user)))
-    .filter((row) => row.state === 'pending');
-  for (let start = 0; start < rows.length; start += 200) {
-    const batch = rows.slice(start, start + 200);
-    const token = (await (await fetch('/api/v1/csrf', { credentials: 'same-origin', cache: 'no-store' })).json()).csrf_token;
-    const response = await fetch('/api/v1/visits', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
-      body: JSON.stringify({ visits: batch.map((row) => row.item) }),
-    });
-    if (!response.ok) throw new Error(`send ${response.status}`);
-    const { results } = await response.json();
-    const store = db.transaction('visits', 'readwrite').objectStore('visits');
-    results.forEach((result, index) => {
-      const row = batch[index];
-      if (result.status === 'created' || result.status === 'duplicate') store.delete(row.key);
-      else store.put({ ...row, state: result.status, errors: result.errors || {} });
-    });
+  try {
+    await outbox.send(String((await me.json()).user.id));
+  } catch (error) {
+    if (!(error instanceof outbox.LoginNeeded)) throw error; // the browser tries again later
   }
 }
 
