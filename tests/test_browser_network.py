@@ -1,0 +1,191 @@
+"""The phone on a network that connects but never answers (rural 3G): every send gives up at the
+timeout, the visit waits in the outbox where the volunteer can see it, and it arrives once the
+network carries again, by the backoff's retry and by "Gửi ngay"."""
+
+import asyncio
+import re
+import threading
+import time
+
+import pytest
+
+from tests import test_browser_visits as visits
+from tests.conftest import free_port
+from tests.test_browser_visits import log_in, log_visit, stored, wait_until
+
+chromium = visits.chromium  # the fixtures, shared with the other browser tests
+world = visits.world
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 3000
+REQUEST_LINE = re.compile(rb"^(?:GET|POST|HEAD|PUT|PATCH|DELETE) (\S+) HTTP/1\.[01]\r$", re.M)
+
+
+class HangingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the app server. Forwarding, it passes bytes both ways;
+    hanging, it accepts every connection and reads every request but never answers, nor closes."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.hanging = False
+        self.stalled: list[str] = []  # the path of every request that reached the proxy while hanging
+        self.open_stalled: dict[int, list[str]] = {}  # connections held open, with their paths
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self.handle, "127.0.0.1", self.port), self.loop
+        ).result(5)
+
+    async def handle(self, reader, writer):
+        upstream = None
+        held = {"now": False}  # once held, a connection never answers again
+        try:
+            while data := await reader.read(65536):
+                if held["now"] or self.hanging:
+                    paths = [m.decode() for m in REQUEST_LINE.findall(data)]
+                    self.stalled += paths
+                    self.open_stalled.setdefault(id(writer), []).extend(paths)
+                    if upstream and not held["now"]:
+                        upstream.close()
+                    held["now"] = True
+                    continue
+                if upstream is None:
+                    up_reader, upstream = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+                    self.loop.create_task(self.pump(up_reader, writer, held))
+                upstream.write(data)
+                await upstream.drain()
+        except ConnectionError:
+            pass
+        finally:
+            self.open_stalled.pop(id(writer), None)
+            if upstream:
+                upstream.close()
+            writer.close()
+
+    @staticmethod
+    async def pump(reader, writer, held):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            if not held["now"]:  # a held connection stays open: the phone sees no answer, no error
+                writer.close()
+
+    def api_requests_held_open(self) -> int:
+        return sum(p.startswith("/api/v1/") for paths in list(self.open_stalled.values()) for p in paths)
+
+    def close(self):
+        async def shut():
+            self.server.close()
+            for task in asyncio.all_tasks() - {asyncio.current_task()}:
+                task.cancel()
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+FAST = {"CLIENT_TIMEOUT_MS": TIMEOUT_MS, "CLIENT_RETRY_MIN_MS": 1000, "CLIENT_RETRY_MAX_MS": 2000}
+# No timeout nor retry within a test: a send that hangs stays hung until "Gửi ngay".
+NEVER = {"CLIENT_TIMEOUT_MS": 600_000, "CLIENT_RETRY_MIN_MS": 600_000, "CLIENT_RETRY_MAX_MS": 600_000}
+
+
+@pytest.fixture
+def network(request, monkeypatch):
+    """The app server (gunicorn) behind a HangingProxy; the phone's timeout and retry delays come
+    from the test's parameter (FAST unless it says otherwise)."""
+    for name, value in getattr(request, "param", FAST).items():
+        monkeypatch.setenv(name, str(value))
+    upstream = request.getfixturevalue("live_server")
+    proxy = HangingProxy(int(upstream.rsplit(":", 1)[1]))
+    yield f"http://127.0.0.1:{proxy.port}", proxy
+    proxy.close()
+
+
+def open_form(context, base, username):
+    page = context.pages[0] if context.pages else context.new_page()
+    log_in(page, base, username)
+    page.goto(base + "/visits/new")
+    page.wait_for_selector("[data-visit-form]")
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    return page
+
+
+def wait_for(condition, message: str, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.1)
+
+
+def count_is(n: int) -> str:
+    return f"document.querySelector('[data-outbox-count]').textContent === '{n}'"
+
+
+def status_has(text: str) -> str:
+    return f"document.querySelector('[data-outbox-status]').textContent.includes({text!r})"
+
+
+def outbox_ids(page) -> list[str]:
+    return page.evaluate(
+        "import('/static/js/outbox.js').then(o => o.all()).then(r => r.map(x => x.client_id))"
+    )
+
+
+def test_a_hung_send_times_out_and_the_backoff_sends_it_once(chromium, network, world, db):
+    base, proxy = network
+    page = open_form(chromium, base, world["username"])
+
+    # The network hangs: the send is attempted, and gives up at the timeout instead of waiting forever.
+    proxy.hanging = True
+    log_visit(page, "Số 1")
+    wait_until(page, count_is(1))
+    [client_id] = outbox_ids(page)
+    row = page.locator(f"[data-outbox-list] li[data-client-id='{client_id}']")
+    assert row.get_attribute("data-state") == "pending" and "Chờ gửi" in row.inner_text()
+    started = time.monotonic()
+    wait_until(page, status_has("Mạng không trả lời sau 3 giây"), timeout=3 * TIMEOUT_MS)
+    assert time.monotonic() - started < 2 * TIMEOUT_MS / 1000
+    assert "/api/v1/csrf" in proxy.stalled
+    assert row.get_attribute("data-state") == "pending" and outbox_ids(page) == [client_id]
+    assert stored(db) == []
+
+    # The network carries again: the backoff's next try sends it, with no click.
+    proxy.hanging = False
+    wait_until(page, count_is(0), timeout=4 * TIMEOUT_MS)
+    assert stored(db) == [client_id]
+
+
+@pytest.mark.parametrize("network", [NEVER], indirect=True)
+def test_send_now_abandons_a_hung_send_and_starts_afresh(chromium, network, world, db):
+    base, proxy = network
+    page = open_form(chromium, base, world["username"])
+    proxy.hanging = True
+    log_visit(page, "Số 2")
+    wait_until(page, count_is(1))
+    [client_id] = outbox_ids(page)
+    wait_for(lambda: "/api/v1/csrf" in proxy.stalled, "the first send never reached the network")
+
+    tries = proxy.stalled.count("/api/v1/csrf")
+    page.click("[data-send-now]")
+    wait_for(lambda: proxy.stalled.count("/api/v1/csrf") > tries, "Gửi ngay did nothing while a send hung")
+    # The hung send was abandoned: one request for the outbox is in flight, not two.
+    wait_for(lambda: proxy.api_requests_held_open() <= 1, "two sends of the same visit at once")
+    wait_until(page, status_has("Đang gửi"))
+    assert (
+        page.locator(f"[data-outbox-list] li[data-client-id='{client_id}']").get_attribute("data-state")
+        == "pending"
+    )
+    assert stored(db) == []
+
+    proxy.hanging = False
+    page.click("[data-send-now]")
+    wait_until(page, count_is(0), timeout=10000)
+    assert stored(db) == [client_id]  # exactly once
+    assert "Đã gửi xong" in page.locator("[data-outbox-status]").first.inner_text()
