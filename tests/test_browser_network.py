@@ -138,16 +138,21 @@ def outbox_ids(page) -> list[str]:
     )
 
 
-def test_a_hung_send_times_out_and_the_backoff_sends_it_once(chromium, network, world, db):
+def log_while_hanging(context, network, world, label: str):
+    """Opens the form, hangs the network, logs a visit; returns the page, its client_id and row."""
     base, proxy = network
-    page = open_form(chromium, base, world["username"])
-
-    # The network hangs: the send is attempted, and gives up at the timeout instead of waiting forever.
+    page = open_form(context, base, world["username"])
     proxy.hanging = True
-    log_visit(page, "Số 1")
+    log_visit(page, label)
     wait_until(page, count_is(1))
     [client_id] = outbox_ids(page)
-    row = page.locator(f"[data-outbox-list] li[data-client-id='{client_id}']")
+    return page, client_id, page.locator(f"[data-outbox-list] li[data-client-id='{client_id}']")
+
+
+def test_a_hung_send_times_out_and_the_backoff_sends_it_once(chromium, network, world, db):
+    proxy = network[1]
+    # The network hangs: the send is attempted, and gives up at the timeout instead of waiting forever.
+    page, client_id, row = log_while_hanging(chromium, network, world, "Số 1")
     assert row.get_attribute("data-state") == "pending" and "Chờ gửi" in row.inner_text()
     started = time.monotonic()
     wait_until(page, status_has("Mạng không trả lời sau 3 giây"), timeout=3 * TIMEOUT_MS)
@@ -164,12 +169,8 @@ def test_a_hung_send_times_out_and_the_backoff_sends_it_once(chromium, network, 
 
 @pytest.mark.parametrize("network", [NEVER], indirect=True)
 def test_send_now_abandons_a_hung_send_and_starts_afresh(chromium, network, world, db):
-    base, proxy = network
-    page = open_form(chromium, base, world["username"])
-    proxy.hanging = True
-    log_visit(page, "Số 2")
-    wait_until(page, count_is(1))
-    [client_id] = outbox_ids(page)
+    proxy = network[1]
+    page, client_id, row = log_while_hanging(chromium, network, world, "Số 2")
     wait_for(lambda: "/api/v1/csrf" in proxy.stalled, "the first send never reached the network")
 
     tries = proxy.stalled.count("/api/v1/csrf")
@@ -178,10 +179,7 @@ def test_send_now_abandons_a_hung_send_and_starts_afresh(chromium, network, worl
     # The hung send was abandoned: one request for the outbox is in flight, not two.
     wait_for(lambda: proxy.api_requests_held_open() <= 1, "two sends of the same visit at once")
     wait_until(page, status_has("Đang gửi"))
-    assert (
-        page.locator(f"[data-outbox-list] li[data-client-id='{client_id}']").get_attribute("data-state")
-        == "pending"
-    )
+    assert row.get_attribute("data-state") == "pending"
     assert stored(db) == []
 
     proxy.hanging = False
