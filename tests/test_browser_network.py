@@ -117,11 +117,12 @@ def open_form(context, base, username):
     return page
 
 
-def wait_for(condition, message: str, timeout: float = 5) -> None:
+def wait_for(page, condition, message: str, timeout: float = 5) -> None:
+    """Polls a Python condition; waiting through the page lets Playwright deliver its events."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, message
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
 
 
 def count_is(n: int) -> str:
@@ -171,13 +172,15 @@ def test_a_hung_send_times_out_and_the_backoff_sends_it_once(chromium, network, 
 def test_send_now_abandons_a_hung_send_and_starts_afresh(chromium, network, world, db):
     proxy = network[1]
     page, client_id, row = log_while_hanging(chromium, network, world, "Số 2")
-    wait_for(lambda: "/api/v1/csrf" in proxy.stalled, "the first send never reached the network")
+    wait_for(page, lambda: "/api/v1/csrf" in proxy.stalled, "the first send never reached the network")
 
     tries = proxy.stalled.count("/api/v1/csrf")
     page.click("[data-send-now]")
-    wait_for(lambda: proxy.stalled.count("/api/v1/csrf") > tries, "Gửi ngay did nothing while a send hung")
+    wait_for(
+        page, lambda: proxy.stalled.count("/api/v1/csrf") > tries, "Gửi ngay did nothing while a send hung"
+    )
     # The hung send was abandoned: one request for the outbox is in flight, not two.
-    wait_for(lambda: proxy.api_requests_held_open() <= 1, "two sends of the same visit at once")
+    wait_for(page, lambda: proxy.api_requests_held_open() <= 1, "two sends of the same visit at once")
     wait_until(page, status_has("Đang gửi"))
     assert row.get_attribute("data-state") == "pending"
     assert stored(db) == []
@@ -187,3 +190,55 @@ def test_send_now_abandons_a_hung_send_and_starts_afresh(chromium, network, worl
     wait_until(page, count_is(0), timeout=10000)
     assert stored(db) == [client_id]  # exactly once
     assert "Đã gửi xong" in page.locator("[data-outbox-status]").first.inner_text()
+
+
+def dispatch_sync(context, page, base: str) -> None:
+    """Background Sync's "outbox" event, as the browser fires it when the network comes back."""
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    wait_for(page, lambda: registrations, "no service worker registration")
+    [registration] = {r["registrationId"] for r in registrations if not r["isDeleted"]}
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": base, "registrationId": registration, "tag": "outbox", "lastChance": False},
+    )
+    cdp.detach()
+
+
+def test_with_no_page_open_the_service_worker_sends_as_the_page_does(chromium, network, world, db):
+    """The worker's send is outbox.js's: it times out on a hung network, and a refused CSRF token
+    is fetched again and the batch sent once more."""
+    base, proxy = network
+    page, client_id, row = log_while_hanging(chromium, network, world, "Số 3")
+    wait_until(page, status_has("Mạng không trả lời"), timeout=3 * TIMEOUT_MS)
+    page.goto("about:blank")  # no page of the site is open: the worker sends by itself
+
+    held = proxy.stalled.count("/api/v1/me")
+    dispatch_sync(chromium, page, base)
+    wait_for(page, lambda: proxy.stalled.count("/api/v1/me") > held, "the worker did not try to send")
+    wait_for(
+        page,
+        lambda: proxy.api_requests_held_open() == 0,
+        "the worker's send hangs",
+        timeout=2 * TIMEOUT_MS / 1000,
+    )
+    assert stored(db) == []
+
+    # The network is back, and the first send carries a token the server refuses.
+    proxy.hanging = False
+    posts = []
+
+    def stale_token_first(route):
+        posts.append(route.request.headers.get("x-csrftoken"))
+        headers = {**route.request.headers, "x-csrftoken": "stale"} if len(posts) == 1 else None
+        route.continue_(headers=headers)
+
+    chromium.route("**/api/v1/visits", stale_token_first)
+    dispatch_sync(chromium, page, base)
+    wait_for(page, lambda: stored(db), "the worker never sent the visit", timeout=10)
+    assert stored(db) == [client_id] and len(posts) == 2
+    chromium.unroute("**/api/v1/visits")
+    page.goto(base + "/visits/mine")
+    wait_until(page, count_is(0))
