@@ -242,3 +242,26 @@ def test_with_no_page_open_the_service_worker_sends_as_the_page_does(chromium, n
     chromium.unroute("**/api/v1/visits")
     page.goto(base + "/visits/mine")
     wait_until(page, count_is(0))
+
+
+def test_a_phone_with_the_classic_worker_moves_to_the_module_worker(chromium, live_server, world):
+    """Before the worker was a module, phones installed /sw.js as a classic script, whose cached
+    app.js registers /sw.js again. That address now clears the old shell, so the next page loads
+    the current app.js, and the module worker (/service-worker.js) takes over."""
+    page = chromium.pages[0] if chromium.pages else chromium.new_page()
+    page.goto(live_server + "/login")
+    page.evaluate(
+        """async () => {
+          await (await caches.open('shell-0ld')).put('/static/js/app.js', new Response('// old'));
+          await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+        }"""
+    )
+    wait_until(page, "navigator.serviceWorker.controller?.scriptURL.endsWith('/sw.js') === true")
+    wait_until(page, "caches.has('shell-0ld').then(has => !has)")
+    log_in(page, live_server, world["username"])
+    wait_until(
+        page,
+        "navigator.serviceWorker.controller?.scriptURL.endsWith('/service-worker.js') === true",
+        timeout=15000,
+    )
+    wait_until(page, "caches.keys().then(names => names.some(n => n.startsWith('shell-')))")

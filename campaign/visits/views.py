@@ -185,15 +185,28 @@ def network_context() -> dict:
 @cache
 def shell_version(static_folder: str) -> str:
     digest = hashlib.sha256()
-    for name in (*SHELL_FILES, "sw.js"):
+    for name in (*SHELL_FILES, "service-worker.js"):
         digest.update((Path(static_folder) / name).read_bytes())
     return digest.hexdigest()[:12]
 
 
+def javascript(source: str):
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/sw.js")
+def retired_service_worker():
+    """The worker's address while it was a classic script: phones that still have it update to one
+    that clears the old shell, so that they load the app.js that registers the module worker."""
+    return javascript((Path(current_app.static_folder) / "sw.js").read_text())
+
+
+@bp.get("/service-worker.js")
 def service_worker():
     """Served from the root so that its scope is the whole site; the cache name follows the files."""
-    source = (Path(current_app.static_folder) / "sw.js").read_text()
+    source = (Path(current_app.static_folder) / "service-worker.js").read_text()
     files = [url_for("static", filename=name) for name in SHELL_FILES]
     for name, value in (
         ("__VERSION__", shell_version(current_app.static_folder)),
@@ -201,9 +214,7 @@ def service_worker():
         ("__NETWORK__", jsonify(network_settings()).get_data(as_text=True).strip()),
     ):
         source = source.replace(name, value)
-    response = current_app.response_class(source, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return javascript(source)
 
 
 @bp.get("/manifest.webmanifest")

@@ -177,7 +177,7 @@ async function start() {
   if (!user) return;
   if ('serviceWorker' in navigator) {
     // A module worker: it imports outbox.js, so it sends exactly as the page does.
-    navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).catch(() => {});
+    navigator.serviceWorker.register('/service-worker.js', { scope: '/', type: 'module' }).catch(() => {});
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data?.type === 'send-outbox') sendNow();
     });

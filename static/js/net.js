@@ -1,6 +1,7 @@
 // Every request from the page and from the service worker goes through request(): a network that
 // connects but never answers (rural 3G) must end in an error the caller can retry, never a hang.
-// The page reads the settings from <meta name="network">, the worker from the server's copy in sw.js.
+// The page reads the settings from <meta name="network">, the worker from the server's copy in
+// service-worker.js.
 export const settings = { timeoutMs: 30000, retryMinMs: 5000, retryMaxMs: 300000 };
 
 export function configure(values = {}) {
