@@ -1,6 +1,9 @@
 """Configuration defaults. Later layers: instance/config.py, then the environment."""
 
 import os
+from contextlib import suppress
+
+from campaign.numbers import whole_number
 
 
 class Config:
@@ -33,6 +36,12 @@ class Config:
     LOGIN_LIMITS = "10 per minute;50 per hour"
     LOGIN_ADDRESS_LIMITS = "30 per minute;300 per hour"
     LOGIN_ACCOUNT_LIMITS = "100 per hour"
+    # The phone's requests (static/js/net.js): each gives up after CLIENT_TIMEOUT_MS, and a failed
+    # send is retried after a delay that doubles from CLIENT_RETRY_MIN_MS up to CLIENT_RETRY_MAX_MS.
+    # 30 s carries a batch of 200 visits (about 100 KB) over slow 3G.
+    CLIENT_TIMEOUT_MS = 30_000
+    CLIENT_RETRY_MIN_MS = 5_000
+    CLIENT_RETRY_MAX_MS = 300_000
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -45,12 +54,16 @@ def from_environment() -> dict:
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    if os.environ.get("TRUSTED_PROXIES", "").isdigit():
-        settings["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    with suppress(ValueError):  # ASCII digits only: "²" passes isdigit() and fails int()
+        settings["TRUSTED_PROXIES"] = whole_number(os.environ.get("TRUSTED_PROXIES", ""), 10)
     if os.environ.get("SQLITE_SYNCHRONOUS", "").upper() in SQLITE_SYNCHRONOUS_LEVELS:
         settings["SQLITE_SYNCHRONOUS"] = os.environ["SQLITE_SYNCHRONOUS"].upper()
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS"):
+        with suppress(ValueError):
+            if value := whole_number(os.environ.get(name, ""), 3_600_000):
+                settings[name] = value
     # PRODUCTION=1 (or SESSION_COOKIE_SECURE=1): the site is served over HTTPS, cookies say so.
     if os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("PRODUCTION") == "1":
         settings["SESSION_COOKIE_SECURE"] = True

@@ -116,10 +116,14 @@ def test_someone_elses_visit_cannot_be_corrected(field, client, auth, db, make_u
 
 
 def test_app_shell_is_served(client):
-    worker = client.get("/sw.js")
+    worker = client.get("/service-worker.js")
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     body = worker.get_data(as_text=True)
-    assert "__VERSION__" not in body and "/static/js/outbox.js" in body
+    assert "__" not in body and "import * as outbox from '/static/js/outbox.js'" in body
+    assert '"timeoutMs":30000' in body and "/static/js/net.js" in body
+    # The old (classic) address only clears the old shell, so that the module worker takes over.
+    retired = client.get("/sw.js")
+    assert retired.mimetype == "text/javascript" and "import" not in retired.get_data(as_text=True)
     manifest = client.get("/manifest.webmanifest")
     assert manifest.mimetype == "application/manifest+json"
     data = manifest.get_json()

@@ -28,6 +28,7 @@ SHELL_FILES = (
     "css/app.css",
     "css/visits.css",
     "js/app.js",
+    "js/net.js",
     "js/outbox.js",
     "js/visit-form.js",
     "js/visit-rules.js",
@@ -166,25 +167,54 @@ def offline():
     return render_template("visits/offline.html")
 
 
+def network_settings() -> dict:
+    """The phone's timeout and retry delays, for static/js/net.js in the page and the worker."""
+    config = current_app.config
+    return {
+        "timeoutMs": config["CLIENT_TIMEOUT_MS"],
+        "retryMinMs": config["CLIENT_RETRY_MIN_MS"],
+        "retryMaxMs": config["CLIENT_RETRY_MAX_MS"],
+    }
+
+
+@bp.app_context_processor
+def network_context() -> dict:
+    return {"network_settings": network_settings}
+
+
 @cache
 def shell_version(static_folder: str) -> str:
     digest = hashlib.sha256()
-    for name in (*SHELL_FILES, "sw.js"):
+    for name in (*SHELL_FILES, "service-worker.js"):
         digest.update((Path(static_folder) / name).read_bytes())
     return digest.hexdigest()[:12]
 
 
-@bp.get("/sw.js")
-def service_worker():
-    """Served from the root so that its scope is the whole site; the cache name follows the files."""
-    source = (Path(current_app.static_folder) / "sw.js").read_text()
-    files = [url_for("static", filename=name) for name in SHELL_FILES]
-    source = source.replace("__VERSION__", shell_version(current_app.static_folder)).replace(
-        "__SHELL_FILES__", jsonify(files).get_data(as_text=True).strip()
-    )
+def javascript(source: str):
     response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.get("/sw.js")
+def retired_service_worker():
+    """The worker's address while it was a classic script: phones that still have it update to one
+    that clears the old shell, so that they load the app.js that registers the module worker."""
+    return javascript((Path(current_app.static_folder) / "sw.js").read_text())
+
+
+@bp.get("/service-worker.js")
+def service_worker():
+    """Served from the root so that its scope is the whole site; the cache name follows the files."""
+    source = (Path(current_app.static_folder) / "service-worker.js").read_text()
+    files = [url_for("static", filename=name) for name in SHELL_FILES]
+    for name, value in (
+        ("__VERSION__", shell_version(current_app.static_folder)),
+        ("__SHELL_FILES__", jsonify(files).get_data(as_text=True).strip()),
+        ("__NETWORK__", jsonify(network_settings()).get_data(as_text=True).strip()),
+    ):
+        source = source.replace(name, value)
+    return javascript(source)
 
 
 @bp.get("/manifest.webmanifest")

@@ -1,6 +1,9 @@
 // Every volunteer page: the service worker, persistent storage, the outbox listing and sending
 // (on load, on `online`, on Background Sync, from "Gửi ngay", with backoff), and the logout guard.
 import * as outbox from './outbox.js';
+import { Backoff, TimeoutError, configure } from './net.js';
+
+configure(JSON.parse(document.querySelector('meta[name="network"]')?.content || '{}'));
 
 const texts = () => document.getElementById('outbox-texts')?.dataset || {};
 const pageLocale = document.documentElement.lang === 'en' ? 'en' : 'vi-VN';
@@ -12,9 +15,12 @@ const counted = (name, n) => {
   const suffix = plurals.select(n) === 'one' ? 'One' : 'Other';
   return fill(t[`${name}${suffix}`] || t[`${name}Other`] || '', { n: n.toLocaleString(pageLocale) });
 };
-let retryDelay = 0;
+const seconds = (ms) => (ms / 1000).toLocaleString(pageLocale, { maximumFractionDigits: 1 });
+const backoff = new Backoff();
 let retryTimer = null;
-let sending = null;
+// The send in flight: {controller, promise, again}. At most one per page; the Web Lock in
+// outbox.send keeps other tabs and the service worker out while it runs.
+let attempt = null;
 
 function setStatus(message) {
   for (const el of document.querySelectorAll('[data-outbox-status]')) el.textContent = message || '';
@@ -74,35 +80,58 @@ export async function render() {
   return rows.length;
 }
 
-function scheduleRetry() {
-  retryDelay = Math.min(retryDelay ? retryDelay * 2 : 5000, 5 * 60 * 1000);
+function scheduleRetry(error) {
+  const delay = backoff.next();
   clearTimeout(retryTimer);
-  retryTimer = setTimeout(() => sendNow(), retryDelay);
-  setStatus(navigator.onLine ? fill(texts().retry || '', { s: Math.round(retryDelay / 1000) }) : texts().offline);
+  retryTimer = setTimeout(() => sendNow(), delay);
+  const t = texts();
+  if (!navigator.onLine) setStatus(t.offline);
+  else if (error instanceof TimeoutError) setStatus(fill(t.timeout || '', { t: seconds(error.ms), s: seconds(delay) }));
+  else setStatus(fill(t.retry || '', { s: seconds(delay) }));
 }
 
-export function sendNow() {
-  sending ||= (async () => {
+async function attemptSend(current) {
+  do {
+    current.again = false;
+    const waiting = (await outbox.all()).filter((r) => r.state === 'pending' || r.state === 'sending');
+    if (!waiting.length) return;
+    setStatus(texts().sending);
+    const { left } = await outbox.send(undefined, { signal: current.controller.signal });
+    backoff.reset();
+    setStatus(left ? '' : texts().done);
+  } while (current.again);
+}
+
+// Sends the outbox. A call while a send runs joins it (and asks for one more round, for visits
+// saved meanwhile); `fresh` aborts it and starts over, for "Gửi ngay" on a network that hangs.
+export function sendNow({ fresh = false } = {}) {
+  if (attempt && !fresh) {
+    attempt.again = true;
+    return attempt.promise;
+  }
+  const previous = attempt;
+  previous?.controller.abort();
+  const current = { controller: new AbortController(), again: false };
+  current.promise = (async () => {
     clearTimeout(retryTimer);
+    await previous?.promise; // settles at once once aborted; never two sends of the same visits
     try {
-      const waiting = (await outbox.all()).filter((r) => r.state === 'pending' || r.state === 'sending');
-      if (!waiting.length) return;
-      const { left } = await outbox.send();
-      retryDelay = 0;
-      setStatus(left ? '' : texts().done);
+      await attemptSend(current);
     } catch (error) {
+      if (current.controller.signal.aborted) return; // a fresh attempt took over
       if (error instanceof outbox.LoginNeeded) {
         setStatus(texts().login);
         askToLogIn();
       } else {
-        scheduleRetry();
+        scheduleRetry(error);
       }
     } finally {
-      sending = null;
+      if (attempt === current) attempt = null;
       await render();
     }
   })();
-  return sending;
+  attempt = current;
+  return current.promise;
 }
 
 function askToLogIn() {
@@ -147,17 +176,18 @@ async function start() {
   const user = outbox.currentUser();
   if (!user) return;
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+    // A module worker: it imports outbox.js, so it sends exactly as the page does.
+    navigator.serviceWorker.register('/service-worker.js', { scope: '/', type: 'module' }).catch(() => {});
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data?.type === 'send-outbox') sendNow();
     });
   }
   navigator.storage?.persist?.().catch(() => {});
   document.addEventListener('outbox-changed', () => render());
-  window.addEventListener('online', () => { retryDelay = 0; sendNow(); });
+  window.addEventListener('online', () => { backoff.reset(); sendNow({ fresh: true }); });
   window.addEventListener('offline', () => setStatus(texts().offline));
   for (const button of document.querySelectorAll('[data-send-now]')) {
-    button.addEventListener('click', () => { retryDelay = 0; sendNow(); });
+    button.addEventListener('click', () => { backoff.reset(); sendNow({ fresh: true }); });
   }
   for (const button of document.querySelectorAll('[data-export]')) {
     button.addEventListener('click', () => outbox.exportFile());

@@ -1,13 +1,16 @@
 // The outbox: every visit is written here first (IndexedDB, under its client_id), then sent.
 // Keyed per user, so the next volunteer on a shared phone never sees (or sends) another's visits.
+// The page and the service worker (a module worker) both import this file: one send loop for both,
+// so nothing here may touch `document` except through globalThis.document (absent in the worker).
 import { openDB } from '../vendor/idb/index.js';
+import { request } from './net.js';
 
 const DB_NAME = 'campaign-outbox';
 const CHUNK = 200;
 let dbPromise;
 
 export function currentUser() {
-  const meta = document.querySelector('meta[name="user-id"]');
+  const meta = globalThis.document?.querySelector('meta[name="user-id"]');
   return meta ? meta.content : null;
 }
 
@@ -61,42 +64,50 @@ export async function setMeta(name, value) {
 }
 
 function notify() {
-  document.dispatchEvent(new CustomEvent('outbox-changed'));
+  globalThis.document?.dispatchEvent(new CustomEvent('outbox-changed'));
 }
 
 export class LoginNeeded extends Error {}
 
-async function csrfToken() {
-  const response = await fetch('/api/v1/csrf', { credentials: 'same-origin', cache: 'no-store' });
+async function csrfToken(signal) {
+  const response = await request('/api/v1/csrf', { credentials: 'same-origin', cache: 'no-store', signal });
+  if (response.status === 401) throw new LoginNeeded();
   if (!response.ok) throw new Error(`csrf ${response.status}`);
   return (await response.json()).csrf_token;
 }
 
-async function post(batch, retried = false) {
+async function post(batch, signal, retried = false) {
   // A fresh token before each send: the one in a cached page goes stale.
-  const token = await csrfToken();
-  const response = await fetch('/api/v1/visits', {
+  const token = await csrfToken(signal);
+  const response = await request('/api/v1/visits', {
     method: 'POST',
     credentials: 'same-origin',
     cache: 'no-store',
     headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token, Accept: 'application/json' },
     body: JSON.stringify({ visits: batch.map((row) => row.item) }),
+    signal,
   });
   if (response.status === 401) throw new LoginNeeded();
   const body = await response.json().catch(() => null);
-  if (response.status === 400 && body?.error?.code === 'csrf' && !retried) return post(batch, true);
+  if (response.status === 400 && body?.error?.code === 'csrf' && !retried) return post(batch, signal, true);
   if (!response.ok || !body?.results) throw new Error(`send ${response.status}`);
   return body.results;
 }
 
-// Sends what is waiting; returns {sent, left}. Throws LoginNeeded or a network error.
-export async function send(user = currentUser()) {
+const waiting = (row) => row.state === 'pending' || row.state === 'sending';
+
+// Sends what is waiting, including visits saved while it runs; returns {sent, left}.
+// Throws LoginNeeded, a TimeoutError (static/js/net.js), a network error, or an AbortError when
+// `signal` aborts (then nothing more is sent; what the server acknowledged is already removed).
+export async function send(user = currentUser(), { signal } = {}) {
   const run = async () => {
-    const waiting = (await all(user)).filter((row) => row.state === 'pending' || row.state === 'sending');
+    const posted = new Set(); // each visit at most once per run, whatever the server answers
     let sent = 0;
-    for (let start = 0; start < waiting.length; start += CHUNK) {
-      const batch = waiting.slice(start, start + CHUNK);
-      const results = await post(batch);
+    for (;;) {
+      const batch = (await all(user)).filter((row) => waiting(row) && !posted.has(row.key)).slice(0, CHUNK);
+      if (!batch.length) break;
+      const results = await post(batch, signal);
+      batch.forEach((row) => posted.add(row.key));
       const database = await db();
       const tx = database.transaction('visits', 'readwrite');
       results.forEach((result, index) => {
@@ -113,8 +124,8 @@ export async function send(user = currentUser()) {
     }
     return { sent, left: (await all(user)).length };
   };
-  // One sender at a time across tabs, where the browser can say so.
-  if (navigator.locks) return navigator.locks.request('outbox-send', run);
+  // One sender at a time across tabs and the service worker, where the browser can say so.
+  if (navigator.locks) return navigator.locks.request('outbox-send', { signal }, run);
   return run();
 }
 

@@ -2,6 +2,7 @@
 // first (it works offline); the page's own POST remains for browsers without JavaScript.
 import * as outbox from './outbox.js';
 import { requestBackgroundSync, sendNow } from './app.js';
+import { Backoff, request } from './net.js';
 import { checkVisit, cleanLabel } from './visit-rules.js';
 
 const form = document.querySelector('[data-visit-form]');
@@ -181,14 +182,17 @@ async function loadForEdit(clientId) {
   showErrors(row.errors || {});
 }
 
+const hamletsBackoff = new Backoff();
+
 async function refreshHamlets() {
-  // Fresh household lists when online; the last copy when offline.
+  // Fresh household lists when online; the last copy when offline, and another try later.
   const key = `me:${user}`;
   try {
-    const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
+    const response = await request('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
     if (response.ok) await outbox.setMeta(key, await response.json());
+    hamletsBackoff.reset();
   } catch {
-    // offline: use what we kept
+    setTimeout(refreshHamlets, hamletsBackoff.next());
   }
   const me = await outbox.getMeta(key).catch(() => null);
   const campaign = me?.campaigns?.find((c) => c.id === cfg.campaign_id);
