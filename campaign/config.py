@@ -30,6 +30,10 @@ class Config:
     # Failed sign-ins only: per account, and per address (higher, for carrier NAT and office Wi-Fi).
     LOGIN_LIMITS = "10 per minute;50 per hour"
     LOGIN_ADDRESS_LIMITS = "30 per minute;300 per hour"
+    # Flask-Compress: text types only (not PNGs), and not what is too small to gain. The proxy
+    # must not compress again (campaign/deploy/nginx.conf turns its gzip off).
+    COMPRESS_MIN_SIZE = 500
+    REDIS_URL = None  # checked by /healthz when set; RATELIMIT_STORAGE_URI=redis://… is too
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -46,6 +50,8 @@ def from_environment() -> dict:
         settings["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("SQLITE_SYNCHRONOUS", "").upper() in SQLITE_SYNCHRONOUS_LEVELS:
         settings["SQLITE_SYNCHRONOUS"] = os.environ["SQLITE_SYNCHRONOUS"].upper()
+    if os.environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = os.environ["REDIS_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     # PRODUCTION=1 (or SESSION_COOKIE_SECURE=1): the site is served over HTTPS, cookies say so.

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from campaign.extensions import db
+from campaign.request_log import request_id
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
@@ -40,6 +41,8 @@ def json_error(status: int, message: str | None = None, *, code: str | None = No
     body = {"status": status, "code": code or _code_name(status), "message": message or message_for(status)}
     if fields:
         body["fields"] = fields
+    if status >= 500:  # what a volunteer reports, to find the log line
+        body["request_id"] = request_id()
     response = jsonify(error=body)
     response.status_code = status
     return response
