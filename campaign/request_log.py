@@ -11,28 +11,31 @@ import sys
 import time
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 HEADER = "X-Request-ID"
+ENVIRON_KEY, STARTED_KEY = "campaign.request_id", "campaign.request_started"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 logger = logging.getLogger("campaign.request")
 
 
 def request_id() -> str:
-    """This request's id, made on first use."""
-    if "request_id" not in g:
+    """This request's id, made on first use. Kept in the request's environ, not in `g`: an app
+    context can outlive a request (tests, scripts), a request's environ cannot."""
+    environ = request.environ
+    if ENVIRON_KEY not in environ:
         incoming = request.headers.get(HEADER, "")
-        g.request_id = incoming if _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
-    return g.request_id
+        environ[ENVIRON_KEY] = incoming if _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
+    return environ[ENVIRON_KEY]
 
 
 def _start() -> None:
-    g.request_started = time.perf_counter()
+    request.environ[STARTED_KEY] = time.perf_counter()
     request_id()
 
 
 def elapsed_seconds() -> float:
-    return time.perf_counter() - g.get("request_started", time.perf_counter())
+    return time.perf_counter() - request.environ.get(STARTED_KEY, time.perf_counter())
 
 
 def _finish(response: Response) -> Response:
