@@ -263,7 +263,7 @@ def test_logins_are_counted_by_result(field, auth):
     assert metric("campaign_logins_total", result="failure") - before["failure"] == 2
 
 
-def test_throttled_logins_are_counted(app, usernames):
+def test_throttled_logins_are_counted(app, usernames):  # noqa: F811 (the fixture)
     name = usernames()[0]
     before = metric("campaign_logins_total", result="throttled")
     with limited_app(app, "memory://", f"m{uuid.uuid4().hex[:6]}") as limited:
