@@ -30,6 +30,11 @@ from sqlalchemy.orm import Session
 from campaign.extensions import db, limiter
 from campaign.request_log import elapsed_seconds
 
+# A process started with the variable (a `flask` command in the app's environment) must not fail
+# because no gunicorn made the folder yet.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 REQUESTS = Counter("campaign_http_requests", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
     "campaign_http_request_seconds",

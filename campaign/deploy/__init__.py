@@ -58,8 +58,13 @@ def site_values(
     keep_days: int = 14,
     max_body: int | None = None,
     secret_key: str | None = None,
+    listen_address: str | None = None,
 ) -> dict[str, str]:
+    # Every address (IPv4 and IPv6), or only the one given.
+    addresses = [f"{listen_address}:"] if listen_address else ["", "[::]:"]
     return {
+        "http_listen": "\n".join(f"    listen {a}{http_port};" for a in addresses),
+        "https_listen": "\n".join(f"    listen {a}{https_port} ssl http2;" for a in addresses),
         "domain": domain,
         "app_dir": app_dir,
         "venv": venv or f"{app_dir}/.venv",
@@ -114,6 +119,7 @@ def write_files(out: Path, values: dict[str, str]) -> list[Path]:
 @click.option("--tls-key", help="Its private key.")
 @click.option("--http-port", type=int, default=80, show_default=True)
 @click.option("--https-port", type=int, default=443, show_default=True)
+@click.option("--listen-address", help="Listen on this address only (default: every address).")
 @click.option("--env-file", default="/etc/campaign/campaign.env", show_default=True)
 @click.option("--log-dir", default="/var/log/campaign", show_default=True)
 @click.option("--nginx-log-dir", default="/var/log/nginx", show_default=True)

@@ -16,7 +16,6 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * multiprocessing.cpu_count() + 1)
 timeout = 30
 graceful_timeout = 30
-keepalive = 5  # nginx keeps connections to the upstream open
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 capture_output = errorlog != "-"  # the app's request lines go to the same file
 # The proxy is on this machine or names itself in TRUSTED_PROXIES; gunicorn's own check agrees.
