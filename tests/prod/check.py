@@ -241,8 +241,21 @@ def two_hosts_start_on_an_empty_database(a: Host, b: Host) -> None:
     check("both hosts then serve", all(up) and healthy == [200, 200], f"/healthz {healthy}")
 
 
+def database_size(db_url: str) -> tuple[int, int]:
+    """Bytes of the database, and the connections open to it now."""
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        size = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
+        conns = conn.execute(
+            sa.text("SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalar()
+    engine.dispose()
+    return size, conns
+
+
 def soak_through_nginx(base: str, cert: Path, db_url: str, a: Host, setup) -> None:
     campaign_id, hamlet_ids, names = setup
+    size_before, peak_connections = database_size(db_url)[0], 0
     stats = soak.Stats()
     deadline = time.monotonic() + soak.TIMEOUT
     threads = soak.volunteers(base, names, soak.TOTAL, campaign_id, hamlet_ids, stats, deadline)
@@ -264,7 +277,8 @@ def soak_through_nginx(base: str, cert: Path, db_url: str, a: Host, setup) -> No
             a.start()
             restarted = a.wait_up()
             print(f"   host {a.name} restarted: {restarted}", flush=True)
-        time.sleep(0.1)
+        peak_connections = max(peak_connections, database_size(db_url)[1])
+        time.sleep(0.5)
     elapsed = time.perf_counter() - t0
     errors = [t.error for t in threads if t.error]
     rows, lost, duplicated = soak.stored(db_url, stats)
@@ -283,6 +297,13 @@ def soak_through_nginx(base: str, cert: Path, db_url: str, a: Host, setup) -> No
     )
     check("a host killed mid-run came back", killed and restarted, f"host {a.name}")
     check("check-totals clean", totals.returncode == 0, (totals.stdout + totals.stderr).strip()[-120:])
+    grown = database_size(db_url)[0] - size_before
+    print(
+        f"   measured: database grew {grown / 1e6:.1f} MB for {rows} visits ({grown / max(rows, 1):.0f} bytes "
+        f"a visit, with indexes, summaries, audit); at most {peak_connections} connections "
+        f"for {2 * WORKERS} workers",
+        flush=True,
+    )
 
 
 def rolling_reload(base: str, cert: Path, hosts: list[Host], setup) -> None:
