@@ -48,12 +48,19 @@ def check(name: str, ok: bool, detail: str = "") -> bool:
     return bool(ok)
 
 
+def ensure_systemd_analyze() -> None:
+    """The tool only (Debian's systemd package); nothing here runs systemd itself."""
+    if not shutil.which("systemd-analyze"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", "systemd"], env=env, check=True, timeout=600)
+
+
 def ensure_nginx() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if found:
         return found
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-q", "nginx-light"], env=env, check=False, timeout=600)
+    subprocess.run(["apt-get", "install", "-y", "-q", "nginx"], env=env, check=False, timeout=600)
     if not Path("/usr/sbin/nginx").exists():
         subprocess.run(["apt-get", "update", "-q"], check=True, timeout=600)
         subprocess.run(["apt-get", "install", "-y", "-q", "nginx"], env=env, check=True, timeout=600)
@@ -457,6 +464,7 @@ def metrics_match(db_url: str, hosts: list[Host]) -> None:
 def main() -> int:
     started = time.monotonic()
     nginx = ensure_nginx()
+    ensure_systemd_analyze()
     redis.Redis.from_url(REDIS_URL).flushdb()  # this check's own DB number: its throttle counts
     hosts: list[Host] = []
     proxy = None
