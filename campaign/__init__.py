@@ -29,12 +29,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
+    import_module("campaign.request_log").register(app)  # first: its id is in every later line
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
     register_templates(app)
     register_cli(app)
     import_module("campaign.security").register(app)
+    import_module("campaign.metrics").register(app)
+    import_module("campaign.health").register(app)
+    import_module("campaign.static_files").register(app)
     app.json.ensure_ascii = False  # Vietnamese text stays readable and shorter on the wire
     return app
 
@@ -60,7 +64,7 @@ def register_extensions(app: Flask) -> None:
     from campaign import database, models  # noqa: F401  (models register their tables)
     from campaign.auth.services import load_user
     from campaign.auth.views import unauthorized
-    from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from campaign.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale, select_timezone
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_url(app)
@@ -80,6 +84,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)

@@ -42,6 +42,10 @@ class Config:
     CLIENT_TIMEOUT_MS = 30_000
     CLIENT_RETRY_MIN_MS = 5_000
     CLIENT_RETRY_MAX_MS = 300_000
+    # Flask-Compress: text types only (not PNGs), and not what is too small to gain. The proxy
+    # must not compress again (campaign/deploy/nginx.conf turns its gzip off).
+    COMPRESS_MIN_SIZE = 500
+    REDIS_URL = None  # checked by /healthz when set; RATELIMIT_STORAGE_URI=redis://… is too
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -58,6 +62,8 @@ def from_environment() -> dict:
         settings["TRUSTED_PROXIES"] = whole_number(os.environ.get("TRUSTED_PROXIES", ""), 10)
     if os.environ.get("SQLITE_SYNCHRONOUS", "").upper() in SQLITE_SYNCHRONOUS_LEVELS:
         settings["SQLITE_SYNCHRONOUS"] = os.environ["SQLITE_SYNCHRONOUS"].upper()
+    if os.environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = os.environ["REDIS_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS"):

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from campaign.extensions import db
 from campaign.query_args import UnknownParameters
+from campaign.request_log import request_id
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
@@ -43,6 +44,8 @@ def json_error(status: int, message: str | None = None, *, code: str | None = No
     body = {"status": status, "code": code or _code_name(status), "message": message or message_for(status)}
     if fields:
         body["fields"] = fields
+    if status >= 500:  # what a volunteer reports, to find the log line
+        body["request_id"] = request_id()
     response = jsonify(error=body)
     response.status_code = status
     return response

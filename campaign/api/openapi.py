@@ -23,6 +23,10 @@ ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "fields": {"$ref": "#/components/schemas/FieldErrors"},
+                "request_id": {
+                    "type": "string",
+                    "description": "On a 5xx: the id of the server's log line (also the X-Request-ID header).",
+                },
             },
         }
     },

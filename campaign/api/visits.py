@@ -4,6 +4,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from campaign import metrics
 from campaign.api import bp
 from campaign.api.helpers import ApiAbort, invalid, json_object
 from campaign.database import reads_first
@@ -25,6 +26,7 @@ def post_visits():
     # The user itself, not the proxy: the rules read it for every item.
     results = services.submit_visits(current_user._get_current_object(), items)
     db.session.commit()
+    metrics.count_visits(results)
     return jsonify(results=results)
 
 

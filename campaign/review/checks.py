@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from campaign import metrics
 from campaign.audit import record
 from campaign.extensions import db
 from campaign.i18n import local_day, number
@@ -171,7 +172,9 @@ def run_automatic_checks(visits: list[Visit | NewVisit]) -> list[Visit]:
     missing = sorted(set(reasons) - set(loaded))
     if missing:
         loaded.update((v.id, v) for v in db.session.scalars(sa.select(Visit).where(Visit.id.in_(missing))))
-    return [_flag(loaded[v.id], reasons[v.id]) for v in visits if v.id in reasons]
+    flagged = [_flag(loaded[v.id], reasons[v.id]) for v in visits if v.id in reasons]
+    metrics.count_flags(flagged)
+    return flagged
 
 
 def _reasons(visits: list) -> dict[int, list[str]]:
