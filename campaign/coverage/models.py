@@ -10,6 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
 
+# The outcome counter of HamletDay and HamletTotal for each visit outcome.
+OUTCOME_COLUMNS = {
+    "installed": "outcome_installed",
+    "already_installed": "outcome_already_installed",
+    "refused": "outcome_refused",
+    "not_home": "outcome_not_home",
+    "no_smartphone": "outcome_no_smartphone",
+    "come_back_later": "outcome_come_back_later",
+}
+# Every counter column of HamletDay and HamletTotal.
+COUNTER_COLUMNS = (
+    "visits",
+    "households_reached",
+    "people_reached",
+    "already_installed",
+    "installs",
+    *OUTCOME_COLUMNS.values(),
+)
+
 
 class HamletDay(db.Model):
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
