@@ -17,6 +17,7 @@ from campaign.extensions import db
 PACE_DAYS = 7
 # The counters read from HamletTotal (minus the HamletDay rows after D) ...
 STORED = ("visits", "households_reached", "already_installed", "installs", *OUTCOME_COLUMNS.values())
+_ALREADY, _INSTALLS = STORED.index("already_installed"), STORED.index("installs")
 # ... and the ones read from the recent HamletDay rows.
 RECENT = (
     "known_since",  # known users at the earlier date
@@ -145,9 +146,9 @@ def _hamlet_counters(campaign: Campaign, scope: Area, as_of: date, since: date) 
     recent = (
         sa.select(
             HamletDay.hamlet_id,
-            recent_sum(users, HamletDay.day > since).label("gained_since"),
-            recent_sum(users, HamletDay.day >= start).label("gained_window"),
-            recent_sum(HamletDay.installs, HamletDay.day >= start).label("installs_window"),
+            recent_sum(users, HamletDay.day > since),
+            recent_sum(users, HamletDay.day >= start),
+            recent_sum(HamletDay.installs, HamletDay.day >= start),
         )
         .where(
             HamletDay.campaign_id == campaign.id,
@@ -161,7 +162,7 @@ def _hamlet_counters(campaign: Campaign, scope: Area, as_of: date, since: date) 
         after = after.where(condition(HamletDay.hamlet_id))
         recent = recent.where(condition(HamletDay.hamlet_id))
     connection = db.session.connection()
-    recent_rows = {row.hamlet_id: row for row in connection.execute(recent)}
+    recent_rows = {hamlet_id: window for hamlet_id, *window in connection.execute(recent)}
     after_rows = {row[0]: [int(v or 0) for v in row[1:]] for row in connection.execute(after)}
     result = {}
     for row in connection.execute(everything):
@@ -169,16 +170,15 @@ def _hamlet_counters(campaign: Campaign, scope: Area, as_of: date, since: date) 
         later = after_rows.get(row[0])
         if later:
             stored = [a - b for a, b in zip(stored, later, strict=True)]
-        counters = Counters(*stored)
-        window = recent_rows.get(row[0])
-        if window is not None:
-            counters = counters._replace(
-                known_since=counters.already_installed + counters.installs - int(window.gained_since or 0),
-                gained_window=int(window.gained_window or 0),
-                installs_window=int(window.installs_window or 0),
-            )
-        else:
-            counters = counters._replace(known_since=counters.already_installed + counters.installs)
+        gained_since, gained_window, installs_window = (
+            int(v or 0) for v in recent_rows.get(row[0], (0, 0, 0))
+        )
+        counters = Counters(
+            *stored,
+            known_since=stored[_ALREADY] + stored[_INSTALLS] - gained_since,
+            gained_window=gained_window,
+            installs_window=installs_window,
+        )
         result[row[0]] = counters
     return result
 
@@ -211,6 +211,7 @@ class Scope:
     which follows its primary key), then rolled up in Python to any level inside the scope."""
 
     def __init__(self, campaign: Campaign, scope: Area, as_of: date, since: date):
+        # (hamlet id, ward, province, population, households), as `units` reads them.
         hamlets = within(
             sa.select(
                 Hamlet.id, Hamlet.ward_code, Ward.province_code, Hamlet.population, Hamlet.households
@@ -218,7 +219,7 @@ class Scope:
             campaign,
             scope,
         )
-        self.hamlets = db.session.connection().execute(hamlets).all()
+        self.hamlets = db.session.connection().execute(hamlets).tuples().all()
         self.counters = _hamlet_counters(campaign, scope, as_of, since)
         self.apps = _hamlet_app_installs(campaign, scope, as_of)
         officials = sa.select(Ward.code, Ward.province_code, Ward.population_official).where(
@@ -241,22 +242,32 @@ class Scope:
         parts: dict = {}  # unit -> its hamlets' Counters
         ward_population: dict[int, int] = {}  # ward -> population of its hamlets
         ward_province: dict[int, int] = {}
-        for hamlet in self.hamlets:
-            if not inside.holds(hamlet.province_code, hamlet.ward_code, hamlet.id):
+        for hamlet_id, ward_code, province_code, population, households in self.hamlets:
+            if not inside.holds(province_code, ward_code, hamlet_id):
                 continue
-            key = _unit_key(level, hamlet.province_code, hamlet.ward_code, hamlet.id)
+            key = (
+                COUNTRY_CODE
+                if level == "country"
+                else province_code
+                if level == "province"
+                else ward_code
+                if level == "ward"
+                else hamlet_id
+            )
             numbers = result.get(key)
             if numbers is None:
                 numbers = result[key] = Numbers(level, key, "")
                 parts[key] = []
-            numbers.population += hamlet.population
-            numbers.households += hamlet.households
-            counters = self.counters.get(hamlet.id)
+            numbers.population += population
+            numbers.households += households
+            counters = self.counters.get(hamlet_id)
             if counters is not None:
                 parts[key].append(counters)
-            numbers.add_installs(self.apps.get(hamlet.id, {}))
-            ward_population[hamlet.ward_code] = ward_population.get(hamlet.ward_code, 0) + hamlet.population
-            ward_province[hamlet.ward_code] = hamlet.province_code
+            apps = self.apps.get(hamlet_id)
+            if apps:
+                numbers.add_installs(apps)
+            ward_population[ward_code] = ward_population.get(ward_code, 0) + population
+            ward_province[ward_code] = province_code
         for key, counters in parts.items():
             result[key].count(Counters.total(counters))
         if level != "hamlet":
@@ -289,9 +300,3 @@ class Scope:
         if level == "country":
             return {COUNTRY_CODE: sum(by_unit.values())} if by_unit else {}
         return by_unit
-
-
-def _unit_key(level: str, province_code: int, ward_code: int, hamlet_id: int):
-    if level == "country":
-        return COUNTRY_CODE
-    return {"province": province_code, "ward": ward_code, "hamlet": hamlet_id}[level]
