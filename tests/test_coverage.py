@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 
 from campaign.areas.models import Household
-from campaign.coverage import totals
+from campaign.coverage import recount, totals
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
@@ -117,7 +117,9 @@ from openpyxl import load_workbook  # noqa: E402
 
 from campaign.auth.models import Role  # noqa: E402
 from campaign.coverage.models import HamletDay  # noqa: E402
-from campaign.coverage.services import area_report, find_area, rank  # noqa: E402
+from campaign.coverage.report import area_report  # noqa: E402
+from campaign.coverage.rollup import rank  # noqa: E402
+from campaign.coverage.tree import find_area  # noqa: E402
 
 CAN_THO, NINH_KIEU, CAI_KHE, HA_NOI = 92, 31135, 31120, 1
 START, DEADLINE = date(2026, 8, 1), date(2026, 8, 30)
@@ -273,7 +275,7 @@ def test_deadline_passed(world):
 
 
 def test_ties_share_the_best_rank():
-    from campaign.coverage.services import Numbers
+    from campaign.coverage.rollup import Numbers
 
     units = [
         Numbers("hamlet", i, f"H{i}", population=p, already_installed=k)
@@ -550,11 +552,11 @@ def test_check_totals_after_demo_and_a_deliberate_mismatch(runner):
 
 
 def test_sql_rebuild_matches_incremental_tracking(world):
-    days, apps = totals.stored(world.campaign.id)
-    totals.rebuild(world.campaign.id)
+    days, apps = recount.stored(world.campaign.id)
+    recount.rebuild(world.campaign.id)
     db.session.commit()
-    assert totals.stored(world.campaign.id) == (days, apps)
-    assert totals.mismatches(world.campaign.id) == []
+    assert recount.stored(world.campaign.id) == (days, apps)
+    assert recount.mismatches(world.campaign.id) == []
 
 
 def test_nav_links_to_the_area_page(client, auth, world):
@@ -589,4 +591,4 @@ def test_all_days_totals_follow_review_changes(world):
     set_status(visit, ReviewStatus.REJECTED)
     db.session.refresh(row)
     assert (row.visits, row.installs) == (3, 6)
-    assert totals.mismatches(world.campaign.id) == []
+    assert recount.mismatches(world.campaign.id) == []

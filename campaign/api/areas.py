@@ -6,7 +6,9 @@ from flask_login import current_user
 from campaign.api import bp
 from campaign.coverage import context
 from campaign.coverage.forms import AreaFilterForm
-from campaign.coverage.services import LEVELS, area_report, children_payload, summary_payload
+from campaign.coverage.payloads import children_payload, summary_payload
+from campaign.coverage.report import area_report
+from campaign.coverage.tree import LEVELS
 from campaign.errors import json_error
 from campaign.query_args import known_args
 

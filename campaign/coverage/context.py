@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from campaign import access
 from campaign.campaigns.models import Campaign
 from campaign.coverage.forms import AreaFilterForm
-from campaign.coverage.services import Area, AreaNotFound, find_area, in_campaign
+from campaign.coverage.tree import Area, AreaNotFound, find_area, in_campaign
 from campaign.extensions import db
 from campaign.i18n import local_today
 
