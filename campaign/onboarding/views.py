@@ -18,6 +18,7 @@ from campaign.auth.views import start_session
 from campaign.campaigns.models import Campaign, OrgKind, Team
 from campaign.campaigns.services import SetupError
 from campaign.extensions import db, limiter
+from campaign.i18n import number
 from campaign.imports import ImportFileError
 from campaign.onboarding import cards, hamlets, next_campaign, overview, people, roster
 from campaign.onboarding.forms import (
@@ -126,9 +127,9 @@ def _do_apply(upload: Upload, action: str, apply_action: str, done: str):
     flash(
         _(
             "Đã nhập: %(new)s mới, %(changed)s cập nhật, %(unchanged)s không đổi.",
-            new=totals["new"],
-            changed=totals["changed"],
-            unchanged=totals["unchanged"],
+            new=number(totals["new"]),
+            changed=number(totals["changed"]),
+            unchanged=number(totals["unchanged"]),
         ),
         "info",
     )
@@ -465,8 +466,8 @@ def deactivate(campaign_id: int):
     flash(
         _(
             "Đã khóa %(n)s tài khoản tình nguyện viên; %(skipped)s người còn ở chiến dịch khác đang chạy nên được giữ.",
-            n=result["deactivated"],
-            skipped=result["skipped"],
+            n=number(result["deactivated"]),
+            skipped=number(result["skipped"]),
         ),
         "info",
     )
@@ -479,7 +480,7 @@ def reactivate(campaign_id: int):
     campaign = _managed_campaign(campaign_id)
     count = people.reactivate(current_user, campaign)
     db.session.commit()
-    flash(_("Đã mở khóa lại %(n)s tài khoản.", n=count), "info")
+    flash(_("Đã mở khóa lại %(n)s tài khoản.", n=number(count)), "info")
     return redirect(url_for(".campaign_volunteers", campaign_id=campaign.id))
 
 
