@@ -20,6 +20,7 @@ from campaign.extensions import db
 from campaign.types import utcnow
 
 CARDS_PER_PAGE = 10  # two columns of five on A4
+QR_MASK = 2
 
 
 @dataclass
