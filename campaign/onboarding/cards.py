@@ -49,6 +49,7 @@ def volunteers_query(ward_codes, team_id: int | None = None, only_not_joined: bo
         .join(Team, User.team_id == Team.id)
         .where(User.role == Role.VOLUNTEER, User.active.is_(True), Team.ward_code.in_(list(ward_codes)))
         .order_by(Team.ward_code, Team.name, User.display_name, User.id)
+        .options(sa.orm.selectinload(User.team).joinedload(Team.ward))  # the card shows both
     )
     if team_id is not None:
         query = query.where(User.team_id == team_id)
