@@ -90,7 +90,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
 
 
-FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review")
+FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review", "onboarding")
 
 
 class IdConverter(IntegerConverter):

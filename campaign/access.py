@@ -158,7 +158,7 @@ def _loggable_statement(role: Role, in_province: bool) -> sa.Select:
         sa.bindparam("campaign_id"),
     )
     query = sa.select(Hamlet.id).where(
-        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True)), Hamlet.id.in_(scope)
+        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True)), Hamlet.id.in_(scope), open_hamlets()
     )
     if in_province:
         query = query.join(Ward).where(Ward.province_code == sa.bindparam("campaign_province"))
@@ -356,3 +356,31 @@ def home_area(user: User) -> tuple[str, object] | None:
     if user.role == Role.LEAD and user.ward_code is not None:
         return ("ward", user.ward_code)
     return None
+
+
+# --- onboarding a province (campaign/onboarding) ----------------------------------------------
+
+
+def open_hamlets():
+    """The condition a hamlet must meet to take new visits: not retired. Its visits still count."""
+    return Hamlet.retired_at.is_(None)
+
+
+def can_onboard_province(user: User, province_code: int) -> bool:
+    """The province's hamlet file, roster, checklist and cards: its coordinator, or an admin."""
+    return can_manage_campaign(user, None, province_code=province_code)
+
+
+def can_onboard_ward(user: User, ward_code: int) -> bool:
+    """A ward's roster, cards, "who hasn't joined" and retiring its hamlets: its lead and above."""
+    return can_manage_ward(user, ward_code)
+
+
+def can_reissue_join_code(user: User, person: User) -> bool:
+    """A lost card or phone: whoever manages the volunteer; never one's own code."""
+    return person.role == Role.VOLUNTEER and person.id != user.id and can_manage_volunteer(user, person)
+
+
+def can_end_campaign(user: User, campaign: Campaign) -> bool:
+    """Deactivate or reactivate a campaign's volunteers, or copy it: whoever runs it."""
+    return can_manage_campaign(user, campaign)

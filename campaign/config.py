@@ -40,6 +40,12 @@ class Config:
     # send is retried after a delay that doubles from CLIENT_RETRY_MIN_MS up to CLIENT_RETRY_MAX_MS.
     # 30 s carries a batch of 200 visits (about 100 KB) over slow 3G.
     CLIENT_TIMEOUT_MS = 30_000
+    # Onboarding (campaign/onboarding): a printed join code works for JOIN_CODE_DAYS; "remember
+    # this phone" keeps a volunteer signed in for JOIN_REMEMBER_DAYS unless they choose fewer.
+    # Failed join attempts per address (a training room shares one address; successes never count).
+    JOIN_CODE_DAYS = 14
+    JOIN_REMEMBER_DAYS = 60
+    JOIN_LIMITS = "20 per minute;200 per hour"
     CLIENT_RETRY_MIN_MS = 5_000
     CLIENT_RETRY_MAX_MS = 300_000
     # Flask-Compress: text types only (not PNGs), and not what is too small to gain. The proxy

@@ -8,6 +8,7 @@ from campaign.auth import services
 from campaign.auth.forms import ChangePasswordForm, LoginForm
 from campaign.auth.throttle import throttle_current_password, throttle_sign_in
 from campaign.extensions import db
+from campaign.types import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +38,9 @@ def start_session(user) -> None:
     if lang:
         session["lang"] = lang
     login_user(user)
+    if user.joined_at is None:  # "who hasn't joined yet" counts first sign-ins
+        user.joined_at = utcnow()
+        db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])

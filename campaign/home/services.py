@@ -40,7 +40,9 @@ def loggable_hamlets(user: User, campaign) -> list[Hamlet]:
     """Hamlets where the user may log visits in this campaign (access.can_log_in_hamlet's rule)."""
     if user.role not in LOGGING_ROLES:
         return []
-    query = sa.select(Hamlet).where(Hamlet.id.in_(access.hamlet_ids_query(user, campaign.id)))
+    query = sa.select(Hamlet).where(
+        Hamlet.id.in_(access.hamlet_ids_query(user, campaign.id)), access.open_hamlets()
+    )
     if campaign.province_code is not None:
         query = query.where(Hamlet.ward.has(province_code=campaign.province_code))
     return db.session.scalars(query.order_by(Hamlet.name)).all()
