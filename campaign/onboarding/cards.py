@@ -20,8 +20,8 @@ from campaign.extensions import db
 from campaign.types import utcnow
 
 CARDS_PER_PAGE = 10  # two columns of five on A4
-# segno otherwise scores all 8 masks per code, 4/5 of a card's print time. Any mask scans (the
-# format bits name it), and a short link's version 3 code has no large blocks to avoid.
+# segno otherwise scores all 8 masks per code: 4/5 of a card's print time. A scanner reads the
+# mask from the code's format bits, so any mask scans; the search only scores its patterns.
 QR_MASK = 2
 
 
