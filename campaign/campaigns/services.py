@@ -32,6 +32,10 @@ class SetupError(ValueError):
     """A setup change was refused; the message is for a person."""
 
 
+def same_ward_message() -> str:
+    return _("Đội và thôn/ấp phải cùng một phường/xã.")
+
+
 # --- teams -----------------------------------------------------------------------------------
 
 
@@ -159,6 +163,16 @@ def move_volunteer(user, person: User, team: Team) -> bool:
     return True
 
 
+def active_member_counts(team_ids: list[int]) -> dict[int, int]:
+    """{team id: its active members}."""
+    rows = db.session.execute(
+        sa.select(User.team_id, sa.func.count())
+        .where(User.team_id.in_(team_ids), User.active.is_(True))
+        .group_by(User.team_id)
+    )
+    return dict(rows.tuples().all())
+
+
 def team_members_query(team_id: int) -> sa.Select:
     return sa.select(User).where(User.team_id == team_id).order_by(User.active.desc(), User.display_name)
 
@@ -191,10 +205,30 @@ def assignments(campaign_id: int, ward_code: int) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
+def team_hamlets(campaign: Campaign, team: Team) -> list[Hamlet]:
+    """The hamlets of the team's ward that the team covers in the campaign, by name."""
+    query = (
+        sa.select(Hamlet)
+        .join(TeamHamlet, TeamHamlet.hamlet_id == Hamlet.id)
+        .where(TeamHamlet.campaign_id == campaign.id, TeamHamlet.team_id == team.id)
+        .where(Hamlet.ward_code == team.ward_code)
+        .order_by(Hamlet.name, Hamlet.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def ward_campaigns(ward: Ward) -> list[Campaign]:
+    """Campaigns that cover this ward (national or its province), latest first."""
+    query = sa.select(Campaign).where(
+        sa.or_(Campaign.province_code.is_(None), Campaign.province_code == ward.province_code)
+    )
+    return db.session.scalars(query.order_by(Campaign.start_date.desc(), Campaign.id.desc())).all()
+
+
 def assign_hamlet(user, campaign: Campaign, hamlet: Hamlet, team: Team | None) -> bool:
     """The team that covers this hamlet in the campaign (one team per hamlet); None unassigns."""
     if team is not None and team.ward_code != hamlet.ward_code:
-        raise SetupError(_("Đội và thôn/ấp phải cùng một phường/xã."))
+        raise SetupError(same_ward_message())
     if campaign.province_code is not None and hamlet.ward.province_code != campaign.province_code:
         raise SetupError(_("Thôn/ấp này không thuộc địa bàn của chiến dịch."))
     current = db.session.scalars(
