@@ -21,7 +21,6 @@ from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterF
 from campaign.types import MAX_ID
 from campaign.visits.models import Visit
 
-reviewers_only = access.reviewers_only
 PER_PAGE = 50
 VERSION_TAG = re.compile(r"[0-9]{1,10}")
 
@@ -127,7 +126,7 @@ def _visit(visit_id: int, *, change: bool = True) -> Visit:
 
 
 @bp.get("/review/visits")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm, "page", "per_page")
 def review_list():
     form = _filter()
@@ -145,7 +144,7 @@ def review_list():
 
 
 @bp.post("/review/visits/<int:visit_id>")
-@reviewers_only
+@access.reviewers_only
 def review_one(visit_id: int):
     visit = _visit(visit_id)
     data = json_object()
@@ -159,7 +158,7 @@ def review_one(visit_id: int):
 
 
 @bp.post("/review/bulk")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def review_bulk():
     """Apply an action to exactly the visits the query-string filter selects (up to `upto_id`)."""
@@ -212,7 +211,7 @@ def _edited_counts(visit: Visit, data: dict) -> tuple[dict, dict[int, int]]:
 
 
 @bp.patch("/review/visits/<int:visit_id>")
-@reviewers_only
+@access.reviewers_only
 def review_edit(visit_id: int):
     """Change a visit's counts: residents, smartphones, already_installed, installs {app code: n}."""
     visit = _visit(visit_id)
@@ -229,7 +228,7 @@ def review_edit(visit_id: int):
 
 
 @bp.get("/review/visits/<int:visit_id>/history")
-@reviewers_only
+@access.reviewers_only
 @known_args()
 def review_history(visit_id: int):
     visit = _visit(visit_id, change=False)

@@ -26,7 +26,6 @@ from campaign.visits.models import Visit
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 30
-reviewers_only = access.reviewers_only
 
 
 def _filter_form(default_status="open") -> VisitFilterForm:
@@ -52,7 +51,7 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@reviewers_only
+@access.reviewers_only
 def queue():
     form = _filter_form()
     query = queries.visits_query(current_user, form.to_filter())
@@ -72,7 +71,7 @@ def queue():
 
 
 @bp.post("/visits/<int:visit_id>/review")
-@reviewers_only
+@access.reviewers_only
 def review_visit(visit_id: int):
     visit = _load_visit(visit_id)
     form = ReviewActionForm()
@@ -100,7 +99,7 @@ def _version_required_message() -> str:
 
 
 @bp.post("/bulk")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def bulk():
     """The action applies to exactly the filter in the query string, up to what the page showed.
@@ -161,7 +160,7 @@ def _bulk_confirmation(form, action, matched: int, skipped: int, status: int = 2
 
 
 @bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
-@reviewers_only
+@access.reviewers_only
 def edit_visit(visit_id: int):
     visit = _load_visit(visit_id)
     form = edit_counts_form(visit.campaign, obj=visit)
@@ -194,7 +193,7 @@ def _show_problems(form, error: services.ReviewError) -> None:
 
 
 @bp.get("/visits/<int:visit_id>")
-@reviewers_only
+@access.reviewers_only
 def history(visit_id: int):
     return _history_page(_load_visit(visit_id, change=False))
 
@@ -211,7 +210,7 @@ def _history_page(visit: Visit) -> str:
 
 
 @bp.get("/audit")
-@reviewers_only
+@access.reviewers_only
 def audit_index():
     ward_code = access.own_ward_code(current_user)
     if ward_code is not None:  # a lead's audit is their ward's
@@ -220,7 +219,7 @@ def audit_index():
 
 
 @bp.get("/wards/<int:ward_code>/audit")
-@reviewers_only
+@access.reviewers_only
 def ward_audit(ward_code: int):
     ward = db.get_or_404(Ward, ward_code)
     access.require(access.can_see_ward_audit(current_user, ward))
@@ -236,7 +235,7 @@ def _stamped(name: str) -> str:
 
 
 @bp.get("/export")
-@reviewers_only
+@access.reviewers_only
 def export_page():
     form = _filter_form(default_status="all")
     f = form.to_filter()
@@ -249,7 +248,7 @@ def export_page():
 
 
 @bp.get("/export/visits.<any(csv, xlsx):kind>")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def export_visits(kind: str):
     form = _filter_form(default_status="all")
@@ -258,7 +257,7 @@ def export_visits(kind: str):
 
 
 @bp.get("/teams")
-@reviewers_only
+@access.reviewers_only
 def teams():
     form = _filter_form(default_status="all")
     return render_template(
@@ -270,7 +269,7 @@ def teams():
 
 
 @bp.get("/teams.<any(csv, xlsx):kind>")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def teams_export(kind: str):
     form = _filter_form(default_status="all")

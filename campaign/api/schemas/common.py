@@ -1,6 +1,13 @@
 """Pieces the API's OpenAPI descriptions share: the error responses, bodies and path ids."""
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+# A visit's time in every answer of the API (GET /api/v1/visits, the review API): one format.
+VISITED_AT = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": "\\+07:00$",
+    "description": "When the visit was made: ISO 8601 in Vietnam's time, always with the +07:00 offset.",
+}
 ERROR_RESPONSE = {"$ref": "#/components/responses/Error"}
 
 DESCRIPTIONS = {

@@ -1,5 +1,6 @@
 """OpenAPI description of campaign/api/coverage.py: an area's numbers and its ranked children."""
 
+from campaign.api.schemas.common import error
 from campaign.coverage.services import LEVELS
 
 _PARAMS = [
@@ -26,10 +27,7 @@ _SINCE = {
     "schema": {"type": "string", "format": "date"},
 }
 _ERRORS = {
-    str(status): {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+    str(status): error(description)
     for status, description in (
         (400, "Bad parameters (campaign_id, date, since)."),
         (401, "Not signed in."),

@@ -1,17 +1,11 @@
 """OpenAPI description of campaign/api/review.py: the queue, decisions, edits and history."""
 
-
-def _error(status: int, description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
+from campaign.api.schemas.common import VISITED_AT, error
 
 _ERRORS = {
-    "401": _error(401, "Not signed in"),
-    "403": _error(403, "Not a reviewer of this area"),
-    "422": _error(422, "Invalid filter or body"),
+    "401": error("Not signed in"),
+    "403": error("Not a reviewer of this area"),
+    "422": error("Invalid filter or body"),
 }
 _FILTER_PARAMETERS = [
     {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
@@ -60,7 +54,7 @@ _VISIT_SCHEMA = {
         "smartphones": {"type": "integer"},
         "already_installed": {"type": "integer"},
         "installs": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "visited_at": {"type": "string", "format": "date-time"},
+        "visited_at": VISITED_AT,
         "review_status": {"enum": ["pending", "flagged", "approved", "rejected"]},
         "review_reason": {"type": ["string", "null"]},
         "auto_flags": {"type": "array", "items": {"type": "string"}},
@@ -98,7 +92,7 @@ _VERSION_ERRORS = {
             }
         },
     },
-    "428": _error(428, "No version: send If-Match or version"),
+    "428": error("No version: send If-Match or version"),
 }
 _ACTION_BODY = {
     "type": "object",
@@ -111,7 +105,7 @@ _ACTION_BODY = {
     },
 }
 _VISIT_ID = {"name": "visit_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_NOT_FOUND = {"404": _error(404, "No such visit")}
+_NOT_FOUND = {"404": error("No such visit")}
 
 OPENAPI_PATHS = {
     "/review/visits": {
@@ -252,7 +246,7 @@ OPENAPI_PATHS = {
                     },
                 },
                 **_ERRORS,
-                "409": _error(409, "count was given and the filter now matches another number"),
+                "409": error("count was given and the filter now matches another number"),
             },
         }
     },
@@ -289,5 +283,5 @@ OPENAPI_PATHS = {
 for _item in OPENAPI_PATHS.values():
     for _operation in _item.values():
         if isinstance(_operation, dict) and "requestBody" in _operation:
-            _operation["responses"].setdefault("400", _error(400, "The body is not a JSON object"))
-            _operation["responses"].setdefault("415", _error(415, "The body is not JSON"))
+            _operation["responses"].setdefault("400", error("The body is not a JSON object"))
+            _operation["responses"].setdefault("415", error("The body is not JSON"))

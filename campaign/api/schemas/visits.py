@@ -1,5 +1,6 @@
 """OpenAPI description of campaign/api/visits.py: the phone's batches and "my visits"."""
 
+from campaign.api.schemas.common import VISITED_AT
 from campaign.visits import forms
 
 _COUNT = {"type": "integer", "minimum": 0, "maximum": forms.MAX_COUNT}
@@ -38,6 +39,7 @@ _VISIT_OUT = {
     "required": ["client_id", "campaign_id", "hamlet_id", "household", "outcome", "review_status"],
     "properties": {
         **_VISIT_IN["properties"],
+        "visited_at": VISITED_AT,
         "received_at": {"type": "string", "format": "date-time"},
         "review_status": {"type": "string", "enum": ["pending", "approved", "flagged", "rejected"]},
         "review_reason": {"type": ["string", "null"]},
