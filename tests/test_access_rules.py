@@ -305,3 +305,20 @@ def test_other_wards_team_hamlets_stay_unlisted(field, db, app):
         ids = {h.id for h in loggable_hamlets(field.lead, field.campaign)}
     assert field.hamlet.id in ids and field.other_hamlet.id not in ids
     assert db.session.get(Hamlet, field.other_hamlet.id).ward_code == CAI_KHE
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_national_campaign_follows_the_same_rule(role, field, make_campaign, make_team, db, app):
+    national = make_campaign(province=None, name="Toàn quốc")
+    make_team(NINH_KIEU, campaign=national, hamlets=[field.hamlet])
+    user = getattr(field, role)
+    if role == "volunteer":  # their team in the national campaign
+        user.team_id = db.session.scalar(
+            sa.select(TeamHamlet.team_id).where(TeamHamlet.campaign_id == national.id)
+        )
+        db.session.commit()
+    with app.test_request_context():
+        listed = {h.id for h in loggable_hamlets(user, national)}
+        batch = access.loggable_hamlet_ids(user, national, [field.hamlet.id, field.other_hamlet.id])
+    assert listed == batch
+    assert (field.hamlet.id in listed) == LOGS_VISITS[role]

@@ -2,9 +2,13 @@
 
 from flask import abort, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from campaign import access
+from campaign.areas.models import Ward
 from campaign.errors import RequestError, json_error
+from campaign.extensions import db
 
 
 def json_object() -> dict:
@@ -76,22 +80,14 @@ def upload():
     return request.get_data() if request.mimetype == "text/csv" else None
 
 
-def managed_ward(code: int):
+def managed_ward(code: int) -> Ward:
     """The ward of the URL, which the user sets up (404, 403 otherwise)."""
-    from flask_login import current_user
-
-    from campaign import access
-    from campaign.areas.models import Ward
-    from campaign.extensions import db
-
     ward = db.get_or_404(Ward, code)
     access.require(access.can_manage_ward(current_user, ward.code))
     return ward
 
 
 def get_or_404(model, ident):
-    from campaign.extensions import db
-
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)
