@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from campaign import audit
+from campaign.access import user_ward_code
 from campaign.areas.models import Hamlet, Ward
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
@@ -94,12 +95,6 @@ def user_snapshot(person: User) -> dict:
     }
 
 
-def _ward_of(person: User) -> int | None:
-    if person.role == Role.VOLUNTEER and person.team is not None:
-        return person.team.ward_code
-    return person.ward_code
-
-
 def create_volunteer(user, team: Team, username: str, display_name: str, password: str) -> User:
     volunteer = create_user(username, password, display_name, Role.VOLUNTEER, team_id=team.id)
     audit.record(user, "user.create", volunteer, ward_code=team.ward_code, after=user_snapshot(volunteer))
@@ -129,7 +124,7 @@ def set_active(user, person: User, active: bool) -> bool:
     db.session.flush()
     action = "user.activate" if active else "user.deactivate"
     after = user_snapshot(person) | ({"claims_released": released} if released else {})
-    audit.record(user, action, person, ward_code=_ward_of(person), before=before, after=after)
+    audit.record(user, action, person, ward_code=user_ward_code(person), before=before, after=after)
     return True
 
 
@@ -145,7 +140,7 @@ def reset_password(user, person: User, password: str, current_password: str | No
     db.session.flush()
     # Never the password or its hash in the log: only that it changed.
     audit.record(
-        user, "user.reset_password", person, ward_code=_ward_of(person), after={"password": "changed"}
+        user, "user.reset_password", person, ward_code=user_ward_code(person), after={"password": "changed"}
     )
 
 
