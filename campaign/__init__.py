@@ -106,12 +106,14 @@ class IdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from campaign.api import bp as api_bp
+    from campaign.api import docs as api_docs
 
     app.url_map.converters["int"] = IdConverter
 
     for feature in FEATURES:
         app.register_blueprint(import_module(f"campaign.{feature}.views").bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs)
 
 
 def register_errors(app: Flask) -> None:
@@ -121,9 +123,11 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
+    from campaign.access import nav_items
     from campaign.i18n import register_filters
 
     register_filters(app)
+    app.jinja_env.globals["nav_items"] = nav_items  # the menu asks access, never restates it
 
 
 def register_cli(app: Flask) -> None:

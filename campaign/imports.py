@@ -42,6 +42,27 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message is for a person."""
 
 
+class ImportRejected(Exception):
+    """Nothing may be stored: the file cannot be read (`unreadable`, one message) or some of its
+    rows are wrong (`errors`, by line). The caller rolls back what the import flushed."""
+
+    def __init__(self, errors: list[str], *, unreadable: bool = False):
+        super().__init__("; ".join(errors))
+        self.errors, self.unreadable = errors, unreadable
+
+
+def all_or_nothing(run, *args) -> dict:
+    """Run an import service (`run(*args)`, which returns its counts and `errors`); its counts
+    when every row is fine, else ImportRejected. The pages and the API read uploads through it."""
+    try:
+        result = run(*args)
+    except ImportFileError as error:
+        raise ImportRejected([str(error)], unreadable=True) from error
+    if result["errors"]:
+        raise ImportRejected(result["errors"])
+    return result
+
+
 @dataclass
 class Column:
     name: str  # the key in each parsed row

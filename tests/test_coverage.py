@@ -408,7 +408,7 @@ def test_api_requires_login(client, world):
 
 
 def test_openapi_paths_describe_both_endpoints():
-    from campaign.api.areas import OPENAPI_PATHS
+    from campaign.api.schemas.coverage import OPENAPI_PATHS
 
     assert set(OPENAPI_PATHS) == {
         "/api/v1/areas/{level}/{code}/summary",

@@ -391,7 +391,7 @@ def test_two_approved_corrections_never_count_twice(field, db, client, auth):
 
 
 def test_openapi_paths_match_the_api_routes(app):
-    from campaign.api.review import OPENAPI_PATHS
+    from campaign.api.schemas.review import OPENAPI_PATHS
 
     rules = {
         (rule.rule.replace("<int:visit_id>", "{visit_id}"), method)

@@ -6,7 +6,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from campaign import access, spreadsheets
-from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
 from campaign.coverage import context, exports, page
 from campaign.coverage.charts import trend_chart
@@ -115,12 +114,12 @@ def thresholds(campaign_id):
 
 @bp.route("/population", methods=["GET", "POST"])
 @login_required
-@access.roles_required(Role.COORDINATOR)
 def population():
+    scope = access.population_scope(current_user)
+    access.require(access.can_import_population(current_user, scope))
     form = PopulationImportForm()
     errors, changed = [], None
     if form.validate_on_submit():
-        scope = None if current_user.role == Role.ADMIN else current_user.province_code
         try:
             changed = import_population(form.file.data, scope)
         except PopulationImportError as error:

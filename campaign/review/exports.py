@@ -15,7 +15,7 @@ from campaign.campaigns.models import Campaign, CampaignApp, Team
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, local_day_sql, percent
 from campaign.review.forms import OUTCOME_LABELS, STATUS_LABELS
-from campaign.review.services import VisitFilter, visits_query
+from campaign.review.queries import VisitFilter, visits_query
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
 

@@ -11,14 +11,12 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from campaign import access
-from campaign.api.openapi import document
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
-from campaign.home.services import hamlets_payload, loggable_hamlets
 from campaign.i18n import VN_TZ
 from campaign.types import db_id
 from campaign.visits import forms, services
+from campaign.visits.hamlets import campaigns_with_hamlets, hamlets_payload
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
 
 bp = Blueprint("visits", __name__)
@@ -72,15 +70,6 @@ def status_labels() -> dict:
     }
 
 
-def _campaigns_for(user) -> list[tuple[Campaign, list]]:
-    found = []
-    for campaign in db.session.scalars(access.campaigns_query(user)).all():
-        hamlets = loggable_hamlets(user, campaign)
-        if hamlets:
-            found.append((campaign, hamlets))
-    return found
-
-
 def _item_from_form(form, campaign: Campaign) -> dict:
     item = {name: form.get(name) for name in forms.FIELDS if name != "installs"}
     item["installs"] = {app.code: form.get(f"install_{app.code}") for app in campaign.apps}
@@ -91,7 +80,7 @@ def _item_from_form(form, campaign: Campaign) -> dict:
 @bp.route("/visits/new", methods=["GET", "POST"])
 @login_required
 def new():
-    choices = _campaigns_for(current_user)
+    choices = campaigns_with_hamlets(current_user)
     if not choices:
         return render_template("visits/none.html")
     wanted = request.values.get("campaign_id", type=db_id)
@@ -245,8 +234,3 @@ def manifest():
     response = jsonify(body)
     response.mimetype = "application/manifest+json"
     return response
-
-
-@bp.get("/api/openapi.json")
-def openapi():
-    return jsonify(document())
