@@ -1,7 +1,7 @@
 """OpenAPI description of campaign/api/coverage.py: an area's numbers and its ranked children."""
 
 from campaign.api.schemas.common import error
-from campaign.coverage.services import LEVELS
+from campaign.coverage.tree import LEVELS
 
 _PARAMS = [
     {"name": "level", "in": "path", "required": True, "schema": {"enum": list(LEVELS)}},
