@@ -6,10 +6,12 @@ from flask_login import current_user, login_required
 
 from campaign.api import bp
 from campaign.api.helpers import ApiAbort, invalid, json_object
-from campaign.database import reads_first
+from campaign.database import reads_first, start_writing
 from campaign.extensions import db
 from campaign.query_args import known_args
-from campaign.visits import forms, services
+from campaign.visits import rules, services
+from campaign.visits.intake import read_batch
+from campaign.visits.storing import write_batch
 
 
 @bp.post("/visits")
@@ -20,12 +22,14 @@ def post_visits():
     items = data.get("visits")
     if not isinstance(items, list):
         return invalid({"visits": [_('Cần một danh sách lượt thăm: {"visits": [ … ]}.')]})
-    if len(items) > forms.MAX_BATCH:
-        return invalid({"visits": [_("Tối đa %(n)d lượt thăm mỗi lần gửi.", n=forms.MAX_BATCH)]})
+    if len(items) > rules.MAX_BATCH:
+        return invalid({"visits": [_("Tối đa %(n)d lượt thăm mỗi lần gửi.", n=rules.MAX_BATCH)]})
     # The user itself, not the proxy: the rules read it for every item.
-    results = services.submit_visits(current_user._get_current_object(), items)
+    batch = read_batch(current_user._get_current_object(), items)
+    start_writing(db.session)
+    write_batch(batch)
     db.session.commit()
-    return jsonify(results=results)
+    return jsonify(results=batch.results)
 
 
 @bp.get("/visits")
@@ -36,14 +40,14 @@ def get_visits():
         raise ApiAbort(422, _("Hiện chỉ xem được lượt thăm của chính bạn (mine=1)."), code="invalid")
     since = None
     if request.args.get("since"):
-        since = forms.parse_time(request.args["since"])
+        since = rules.parse_time(request.args["since"])
         if since is None:
-            return invalid({"since": [forms.messages()["visited_at"]]})
+            return invalid({"since": [rules.messages()["visited_at"]]})
     visits = db.session.scalars(services.my_visits_query(current_user, since).limit(1000)).all()
     return jsonify(visits=[services.visit_payload(v) for v in visits])
 
 
-_COUNT = {"type": "integer", "minimum": 0, "maximum": forms.MAX_COUNT}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": rules.MAX_COUNT}
 _VISIT_IN = {
     "type": "object",
     "required": ["client_id", "campaign_id", "hamlet_id", "household", "outcome", "visited_at"],
@@ -53,7 +57,7 @@ _VISIT_IN = {
         "hamlet_id": {"type": "integer", "minimum": 1},
         "household": {
             "type": "string",
-            "maxLength": forms.MAX_LABEL,
+            "maxLength": rules.MAX_LABEL,
             "description": "A house number; never a name.",
         },
         "site_kind": {"$ref": "#/components/schemas/SiteKind"},
@@ -66,7 +70,7 @@ _VISIT_IN = {
         "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
         "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
         "accuracy_m": {"type": ["number", "null"], "minimum": 0},
-        "note": {"type": ["string", "null"], "maxLength": forms.MAX_NOTE},
+        "note": {"type": ["string", "null"], "maxLength": rules.MAX_NOTE},
         "corrects": {
             "type": ["string", "null"],
             "format": "uuid",
@@ -115,7 +119,7 @@ OPENAPI_PATHS = {
                             "properties": {
                                 "visits": {
                                     "type": "array",
-                                    "maxItems": forms.MAX_BATCH,
+                                    "maxItems": rules.MAX_BATCH,
                                     "items": {"$ref": "#/components/schemas/VisitIn"},
                                 }
                             },

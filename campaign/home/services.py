@@ -9,6 +9,7 @@ from campaign.areas.households import revisit_rows
 from campaign.areas.models import Hamlet, Household
 from campaign.auth.models import Role, User
 from campaign.extensions import db
+from campaign.visits.rules import client_rules
 
 # Roles whose phone keeps the hamlet lists offline; coordinators and admins see too much for that.
 LOGGING_ROLES = (Role.VOLUNTEER, Role.LEAD)
@@ -93,6 +94,7 @@ def me_payload(user: User) -> dict:
         "role": user.role.value,
         "scope": scope_payload(user),
         "campaigns": payload,
+        "visit_rules": client_rules(),
     }
 
 
