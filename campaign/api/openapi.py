@@ -82,6 +82,7 @@ VISIT_RULES_SCHEMA = {
         "max_note": {"type": "integer"},
         "max_count": {"type": "integer"},
         "max_batch": {"type": "integer"},
+        "max_id": {"type": "integer"},
         "clock_skew_seconds": {"type": "integer"},
         "outcomes": {"type": "array", "items": {"$ref": "#/components/schemas/Outcome"}},
         "site_kinds": {"type": "array", "items": {"$ref": "#/components/schemas/SiteKind"}},

@@ -73,6 +73,7 @@ def client_rules() -> dict:
         "max_note": MAX_NOTE,
         "max_count": MAX_COUNT,
         "max_batch": MAX_BATCH,
+        "max_id": MAX_ID,
         "clock_skew_seconds": CLOCK_SKEW_SECONDS,
         "outcomes": [o.value for o in Outcome],
         "site_kinds": [k.value for k in SiteKind],

@@ -227,15 +227,14 @@ def service_worker():
     return javascript(source)
 
 
-@bp.get("/manifest.webmanifest")
-def manifest():
+def _manifest() -> dict:
     icon = lambda name, size, purpose: {  # noqa: E731
         "src": url_for("static", filename=f"icons/{name}"),
         "sizes": size,
         "type": "image/png",
         "purpose": purpose,
     }
-    body = {
+    return {
         "name": _("Gõ cửa từng nhà"),
         "short_name": _("Gõ cửa"),
         "description": _("Ghi lượt thăm hộ gia đình, cả khi không có mạng."),
@@ -252,7 +251,11 @@ def manifest():
             icon("icon-maskable-512.png", "512x512", "maskable"),
         ],
     }
-    response = jsonify(body)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    response = jsonify(_manifest())
     response.mimetype = "application/manifest+json"
     return response
 
