@@ -99,6 +99,14 @@ def outbox_count(page) -> str:
     return page.locator("[data-outbox-count]").first.inner_text()
 
 
+def sign_in(page, live_server: str, username: str) -> None:
+    page.goto(live_server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+
+
 def log_visit(page, label: str):
     page.fill("#f-household", label)
     page.click("label.choice:has-text('Đã cài giúp')")
@@ -111,11 +119,7 @@ def log_visit(page, label: str):
 def test_offline_visits_wait_in_the_outbox_and_arrive_once(chromium, live_server, world, db):
     context = chromium
     page = context.pages[0] if context.pages else context.new_page()
-    page.goto(live_server + "/login")
-    page.fill("#username", world["username"])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    sign_in(page, live_server, world["username"])
 
     page.goto(live_server + "/visits/new")
     wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
@@ -325,11 +329,7 @@ def test_the_phones_rules_answer_every_case_of_the_table(
     db.session.rollback()
 
     page = chromium.pages[0] if chromium.pages else chromium.new_page()
-    page.goto(live_server + "/login")
-    page.fill("#username", world["username"])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    sign_in(page, live_server, world["username"])
     page.goto(live_server + "/visits/new")
     got = page.evaluate(
         """async (items) => {
