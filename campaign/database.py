@@ -182,11 +182,13 @@ def reads_first(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        db.session.info[READS_FIRST] = True
+        info = db.session.info
+        before, info[READS_FIRST] = info.get(READS_FIRST), True
         try:
             return view(*args, **kwargs)
         finally:
-            db.session.info.pop(READS_FIRST, None)
+            if before is None:
+                info.pop(READS_FIRST, None)
 
     return wrapped
 
