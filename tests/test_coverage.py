@@ -1,30 +1,14 @@
-"""Writing visits the way the app does (inside totals.tracking), for the coverage tests."""
+"""The summary and the area pages, on visits logged the way the app logs them."""
 
-import itertools
-import uuid
-from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
+from conftest import store_visit
 
-from campaign.areas.models import Household
 from campaign.coverage import recount, totals
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
-from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
-
-_ids = itertools.count(1)
-
-
-def household(hamlet, label: str) -> Household:
-    found = db.session.scalar(
-        sa.select(Household).where(Household.hamlet_id == hamlet.id, Household.label == label)
-    )
-    if found is None:
-        found = Household(hamlet_id=hamlet.id, label=label)
-        db.session.add(found)
-        db.session.flush()
-    return found
+from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
 
 
 def add_visit(
@@ -42,43 +26,26 @@ def add_visit(
     status: ReviewStatus = ReviewStatus.APPROVED,
     site_kind: SiteKind = SiteKind.HOUSEHOLD,
     corrects=None,
-    commit: bool = True,
-    new: bool = False,
 ) -> Visit:
-    """One visit, written inside totals.tracking like a review change, or with `new=True` the way
-    the visit API adds arriving visits (totals.record_new)."""
+    """One visit logged through the app's own path (conftest.store_visit), then given `status`
+    as a review would. Without a volunteer, one of the team that covers the hamlet logs it."""
     installs = installs or {}
-    apps = {app.code: app for app in campaign.apps}
     total = sum(installs.values())
-    residents = residents if residents is not None else already + total
-    target = household(hamlet, label)
-    with nullcontext() if new else totals.tracking(campaign.id, [target.id]):
-        visit = Visit(
-            client_id=str(uuid.uuid4()),
-            campaign_id=campaign.id,
-            hamlet_id=hamlet.id,
-            household_id=target.id,
-            volunteer_id=volunteer.id if volunteer is not None else _volunteer_id(),
-            site_kind=site_kind,
-            outcome=outcome,
-            residents=residents,
-            smartphones=max(total, already),
-            already_installed=already,
-            installs_total=total,
-            visited_at=datetime.combine(day, at, VN_TZ).astimezone(UTC),
-            content_hash=f"h{next(_ids)}",
-            review_status=status,
-            corrects_id=corrects.id if corrects is not None else None,
-        )
-        visit.installs = [VisitInstall(app_id=apps[code].id, count=n) for code, n in installs.items() if n]
-        db.session.add(visit)
-    if new:
-        db.session.flush()
-        rows = [{"visit_id": visit.id, "app_id": i.app_id, "count": i.count} for i in visit.installs]
-        totals.record_new(campaign.id, [visit], rows)
-    if commit:
-        db.session.commit()
-    return visit
+    return store_visit(
+        campaign,
+        hamlet,
+        volunteer,
+        label=label,
+        at=datetime.combine(day, at, VN_TZ).astimezone(UTC),
+        outcome=outcome,
+        residents=residents if residents is not None else already + total,
+        smartphones=max(total, already),
+        already=already,
+        installs=installs,
+        corrects=corrects,
+        site_kind=site_kind,
+        status=status,
+    )
 
 
 def set_status(visit: Visit, status: ReviewStatus, *, commit: bool = True) -> None:
@@ -86,19 +53,6 @@ def set_status(visit: Visit, status: ReviewStatus, *, commit: bool = True) -> No
         visit.review_status = status
     if commit:
         db.session.commit()
-
-
-def _volunteer_id() -> int:
-    from campaign.auth.models import Role, User
-
-    user = db.session.scalar(sa.select(User).where(User.username == "coverage-helper"))
-    if user is None:
-        user = User(
-            username="coverage-helper", display_name="Người ghi thử", role=Role.ADMIN, password_hash="!"
-        )
-        db.session.add(user)
-        db.session.flush()
-    return user.id
 
 
 # --- a small world with hand-computed numbers ---------------------------------------------------

@@ -19,7 +19,7 @@ from campaign.coverage import recount
 from campaign.coverage.models import HamletTotal
 from campaign.extensions import db as _db
 from campaign.visits.models import Visit
-from campaign.visits.services import household_ids
+from campaign.visits.storing import household_ids
 from tests.conftest import PASSWORD, base_config
 from tests.test_imports import upload
 from tests.test_visits_api import item, post

@@ -7,11 +7,13 @@ from flask_login import current_user, login_required
 from campaign import metrics
 from campaign.api import bp
 from campaign.api.helpers import invalid, json_object
-from campaign.database import reads_first
+from campaign.database import reads_first, start_writing
 from campaign.errors import RequestError
 from campaign.extensions import db
 from campaign.query_args import known_args
-from campaign.visits import forms, services
+from campaign.visits import rules, services
+from campaign.visits.intake import read_batch
+from campaign.visits.storing import write_batch
 
 
 @bp.post("/visits")
@@ -22,13 +24,15 @@ def post_visits():
     items = data.get("visits")
     if not isinstance(items, list):
         return invalid({"visits": [_('Cần một danh sách lượt thăm: {"visits": [ … ]}.')]})
-    if len(items) > forms.MAX_BATCH:
-        return invalid({"visits": [_("Tối đa %(n)d lượt thăm mỗi lần gửi.", n=forms.MAX_BATCH)]})
+    if len(items) > rules.MAX_BATCH:
+        return invalid({"visits": [_("Tối đa %(n)d lượt thăm mỗi lần gửi.", n=rules.MAX_BATCH)]})
     # The user itself, not the proxy: the rules read it for every item.
-    results = services.submit_visits(current_user._get_current_object(), items)
+    batch = read_batch(current_user._get_current_object(), items)
+    start_writing(db.session)
+    write_batch(batch)
     db.session.commit()
-    metrics.count_visits(results)
-    return jsonify(results=results)
+    metrics.count_visits(batch.results)
+    return jsonify(results=batch.results)
 
 
 @bp.get("/visits")
@@ -39,8 +43,8 @@ def get_visits():
         raise RequestError(422, _("Hiện chỉ xem được lượt thăm của chính bạn (mine=1)."), code="invalid")
     since = None
     if request.args.get("since"):
-        since = forms.parse_time(request.args["since"])
+        since = rules.parse_time(request.args["since"])
         if since is None:
-            return invalid({"since": [forms.messages()["visited_at"]]})
+            return invalid({"since": [rules.messages()["visited_at"]]})
     visits = db.session.scalars(services.my_visits_query(current_user, since).limit(1000)).all()
     return jsonify(visits=[services.visit_payload(v) for v in visits])

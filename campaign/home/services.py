@@ -7,6 +7,7 @@ from campaign.areas.models import Hamlet
 from campaign.auth.models import User
 from campaign.extensions import db
 from campaign.visits.hamlets import campaigns_with_hamlets, hamlets_payload, loggable_hamlets
+from campaign.visits.rules import client_rules
 from campaign.visits.services import visits_today
 
 
@@ -45,6 +46,7 @@ def me_payload(user: User) -> dict:
         "role": user.role.value,
         "scope": scope_payload(user),
         "campaigns": payload,
+        "visit_rules": client_rules(),
     }
 
 

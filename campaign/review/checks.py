@@ -35,7 +35,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def gps_reason(visit: Visit | NewVisit) -> str | None:
     if visit.lat is None or visit.lon is None:
-        return None  # most visits: no hamlet to load
+        return None  # most visits: no hamlet to load (a NewVisit with a position has it loaded)
     hamlet, campaign = visit.hamlet, visit.campaign
     if hamlet.lat is None or hamlet.lon is None:
         return None

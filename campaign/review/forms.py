@@ -8,8 +8,8 @@ from wtforms.widgets import HiddenInput
 
 from campaign.review import queries
 from campaign.types import MAX_ID
-from campaign.visits.forms import MAX_COUNT
 from campaign.visits.models import Outcome
+from campaign.visits.rules import MAX_COUNT
 
 OUTCOME_LABELS = {
     Outcome.INSTALLED: _l("Đã cài giúp"),

@@ -18,7 +18,7 @@ from campaign.coverage import totals
 from campaign.extensions import db
 from campaign.review.queries import VisitFilter, visits_query
 from campaign.types import utcnow
-from campaign.visits import forms
+from campaign.visits import rules as visit_rules
 from campaign.visits.models import ReviewStatus, Visit, VisitConflict, VisitInstall
 
 ACTIONS = {
@@ -266,20 +266,20 @@ def count_problems(
 ) -> dict:
     """The logging rules for a visit's counts, as field errors (empty when fine)."""
     problems: dict[str, list[str]] = {}
-    m = forms.messages()
+    m = visit_rules.messages()
     values = {"residents": residents, "smartphones": smartphones, "already_installed": already_installed}
     for name, value in values.items():
         if value is None or value < 0:
             problems[name] = [_("Số không được âm.")]
-        elif value > forms.MAX_COUNT:  # the same ceiling as logging (and past it, no database integer)
+        elif value > visit_rules.MAX_COUNT:  # the same ceiling as logging (and past it, no database integer)
             problems[name] = [m["too_big"]]
     if any(count is None or count < 0 for count in installs.values()):
         problems["installs"] = [_("Số cài mới không được âm.")]
-    elif any(count > forms.MAX_COUNT for count in installs.values()):
+    elif any(count > visit_rules.MAX_COUNT for count in installs.values()):
         problems["installs"] = [m["too_big"]]
     if problems:
         return problems
-    return forms.count_rule_errors(residents, smartphones, already_installed, sum(installs.values()), m)
+    return visit_rules.count_rule_errors(residents, smartphones, already_installed, sum(installs.values()), m)
 
 
 def edit_counts(

@@ -12,12 +12,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from campaign.campaigns.models import Campaign
+from campaign.database import reads_first, start_writing
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
 from campaign.types import db_id
-from campaign.visits import forms, services
+from campaign.visits import rules, services
 from campaign.visits.hamlets import campaigns_with_hamlets, hamlets_payload
+from campaign.visits.intake import CONFLICT, INVALID, read_batch
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
+from campaign.visits.storing import write_batch
 
 bp = Blueprint("visits", __name__)
 
@@ -71,13 +74,14 @@ def status_labels() -> dict:
 
 
 def _item_from_form(form, campaign: Campaign) -> dict:
-    item = {name: form.get(name) for name in forms.FIELDS if name != "installs"}
+    item = {name: form.get(name) for name in rules.FIELDS if name != "installs"}
     item["installs"] = {app.code: form.get(f"install_{app.code}") for app in campaign.apps}
     item["visited_at"] = item["visited_at"] or datetime.now(VN_TZ).isoformat(timespec="seconds")
     return item
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
+@reads_first
 @login_required
 def new():
     choices = campaigns_with_hamlets(current_user)
@@ -85,23 +89,29 @@ def new():
         return render_template("visits/none.html")
     wanted = request.values.get("campaign_id", type=db_id)
     campaign, hamlets = next(((c, h) for c, h in choices if c.id == wanted), choices[0])
-    values, errors = {}, {}
-    if request.method == "POST":
-        item = _item_from_form(request.form, campaign)
-        result = services.submit_visits(current_user, [item])[0]
-        db.session.commit()
-        if result["status"] in (services.CREATED, services.DUPLICATE):
-            flash(_("Đã lưu lượt thăm %(label)s.", label=forms.clean_label(item["household"])), "info")
-            return redirect(url_for(".new", campaign_id=campaign.id, hamlet_id=item["hamlet_id"]))
-        if result["status"] == services.CONFLICT:
-            flash(
-                _("Lượt thăm này đã được gửi trước đó với nội dung khác; bản đầu tiên được giữ."), "warning"
-            )
-            return redirect(url_for(".new", campaign_id=campaign.id))
-        values, errors = item, result["errors"]
-        flash(_("Lượt thăm chưa được lưu. Vui lòng sửa các mục báo lỗi."), "error")
-    else:
-        values = _prefill(campaign)
+    if request.method == "GET":
+        return _form_page(campaign, choices, hamlets, _prefill(campaign), {})
+    item, campaign_id = _item_from_form(request.form, campaign), campaign.id
+    batch = read_batch(current_user._get_current_object(), [item])
+    start_writing(db.session)
+    result = write_batch(batch)[0]
+    db.session.commit()
+    if result["status"] != INVALID:
+        return _saved(result["status"], item, campaign_id)
+    flash(_("Lượt thăm chưa được lưu. Vui lòng sửa các mục báo lỗi."), "error")
+    return _form_page(campaign, choices, hamlets, item, result["errors"])
+
+
+def _saved(status: str, item: dict, campaign_id: int):
+    """Where a stored (or already stored) visit leads: by id, so that nothing is loaded again."""
+    if status == CONFLICT:
+        flash(_("Lượt thăm này đã được gửi trước đó với nội dung khác; bản đầu tiên được giữ."), "warning")
+        return redirect(url_for(".new", campaign_id=campaign_id))
+    flash(_("Đã lưu lượt thăm %(label)s.", label=rules.clean_label(item["household"])), "info")
+    return redirect(url_for(".new", campaign_id=campaign_id, hamlet_id=item["hamlet_id"]))
+
+
+def _form_page(campaign: Campaign, choices: list, hamlets: list, values: dict, errors: dict):
     values.setdefault("client_id", str(uuid.uuid4()))
     return render_template(
         "visits/form.html",
@@ -113,7 +123,7 @@ def new():
         errors=errors,
         outcomes=outcome_labels(),
         sites=site_labels(),
-        rule_messages=forms.messages(),
+        rules=rules.client_rules(),
     )
 
 
@@ -206,15 +216,14 @@ def service_worker():
     return javascript(source)
 
 
-@bp.get("/manifest.webmanifest")
-def manifest():
+def _manifest() -> dict:
     icon = lambda name, size, purpose: {  # noqa: E731
         "src": url_for("static", filename=f"icons/{name}"),
         "sizes": size,
         "type": "image/png",
         "purpose": purpose,
     }
-    body = {
+    return {
         "name": _("Gõ cửa từng nhà"),
         "short_name": _("Gõ cửa"),
         "description": _("Ghi lượt thăm hộ gia đình, cả khi không có mạng."),
@@ -231,6 +240,10 @@ def manifest():
             icon("icon-maskable-512.png", "512x512", "maskable"),
         ],
     }
-    response = jsonify(body)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    response = jsonify(_manifest())
     response.mimetype = "application/manifest+json"
     return response

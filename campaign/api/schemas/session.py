@@ -37,10 +37,36 @@ HAMLET_SCHEMA = {
     },
 }
 
+VISIT_RULES_SCHEMA = {
+    "type": "object",
+    "description": "The limits, choices and messages of the visit rules, for the phone's copy of them.",
+    "required": [
+        "max_label",
+        "max_note",
+        "max_count",
+        "max_batch",
+        "clock_skew_seconds",
+        "outcomes",
+        "site_kinds",
+    ],
+    "properties": {
+        "max_label": {"type": "integer"},
+        "max_note": {"type": "integer"},
+        "max_count": {"type": "integer"},
+        "max_batch": {"type": "integer"},
+        "max_id": {"type": "integer"},
+        "clock_skew_seconds": {"type": "integer"},
+        "outcomes": {"type": "array", "items": {"$ref": "#/components/schemas/Outcome"}},
+        "site_kinds": {"type": "array", "items": {"$ref": "#/components/schemas/SiteKind"}},
+        "messages": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
 ME_SCHEMA = {
     "type": "object",
-    "required": ["user", "role", "scope", "campaigns"],
+    "required": ["user", "role", "scope", "campaigns", "visit_rules"],
     "properties": {
+        "visit_rules": VISIT_RULES_SCHEMA,
         "user": {
             "type": "object",
             "required": ["id", "username", "display_name"],

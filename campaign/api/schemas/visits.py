@@ -1,9 +1,9 @@
 """OpenAPI description of campaign/api/visits.py: the phone's batches and "my visits"."""
 
 from campaign.api.schemas.common import VISITED_AT
-from campaign.visits import forms
+from campaign.visits import rules
 
-_COUNT = {"type": "integer", "minimum": 0, "maximum": forms.MAX_COUNT}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": rules.MAX_COUNT}
 _VISIT_IN = {
     "type": "object",
     "required": ["client_id", "campaign_id", "hamlet_id", "household", "outcome", "visited_at"],
@@ -13,7 +13,7 @@ _VISIT_IN = {
         "hamlet_id": {"type": "integer", "minimum": 1},
         "household": {
             "type": "string",
-            "maxLength": forms.MAX_LABEL,
+            "maxLength": rules.MAX_LABEL,
             "description": "A house number; never a name.",
         },
         "site_kind": {"$ref": "#/components/schemas/SiteKind"},
@@ -26,7 +26,7 @@ _VISIT_IN = {
         "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
         "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
         "accuracy_m": {"type": ["number", "null"], "minimum": 0},
-        "note": {"type": ["string", "null"], "maxLength": forms.MAX_NOTE},
+        "note": {"type": ["string", "null"], "maxLength": rules.MAX_NOTE},
         "corrects": {
             "type": ["string", "null"],
             "format": "uuid",
@@ -76,7 +76,7 @@ OPENAPI_PATHS = {
                             "properties": {
                                 "visits": {
                                     "type": "array",
-                                    "maxItems": forms.MAX_BATCH,
+                                    "maxItems": rules.MAX_BATCH,
                                     "items": {"$ref": "#/components/schemas/VisitIn"},
                                 }
                             },
