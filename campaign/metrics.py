@@ -80,7 +80,7 @@ def _observe(response: Response) -> Response:
     REQUESTS.labels(request.method, route, str(response.status_code)).inc()
     LATENCY.labels(request.method, route).observe(elapsed_seconds())
     if request.endpoint in LOGIN_ENDPOINTS and request.method == "POST":
-        from campaign.auth.views import login_failed
+        from campaign.auth.throttle import login_failed
 
         if response.status_code == 429:
             LOGINS.labels("throttled").inc()
