@@ -347,6 +347,12 @@ def can_import_population(user: User, province_code: int) -> bool:
     return can_manage_campaign(user, None, province_code=province_code)
 
 
+def official_import_scope(user: User) -> int | None:
+    """The province a coordinator's official figures are limited to; None for an admin (anywhere).
+    Only for users who passed roles_required(Role.COORDINATOR)."""
+    return None if user.role == Role.ADMIN else user.province_code
+
+
 def home_area(user: User) -> tuple[str, object] | None:
     """The coverage page a user opens first: (level, code)."""
     if user.role == Role.ADMIN:

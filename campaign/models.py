@@ -4,7 +4,7 @@ from campaign.areas.models import Hamlet, HamletKind, Household, Province, Ward
 from campaign.audit import AuditLog
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
-from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal, OfficialCount
 from campaign.review.models import Claim
 from campaign.visits.models import (
     Outcome,
@@ -27,6 +27,7 @@ __all__ = [
     "HamletAppTotal",
     "HamletKind",
     "Household",
+    "OfficialCount",
     "OrgKind",
     "Outcome",
     "Province",

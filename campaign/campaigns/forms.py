@@ -130,6 +130,11 @@ class CampaignForm(FlaskForm):
         _l("Số lần quay lại tối đa"), validators=[Optional(), NumberRange(min=1, max=100)], default=3
     )
 
+    ranking_app_code = StringField(
+        _l("Xếp hạng theo số chính thức của ứng dụng (mã; để trống: theo số tình nguyện viên tìm được)"),
+        validators=[Optional(), Length(max=20)],
+    )
+
     def values(self) -> dict:
         def given(field, default):
             return field.data if field.data is not None else default
@@ -147,4 +152,5 @@ class CampaignForm(FlaskForm):
             "burst_minutes": given(self.burst_minutes, 10),
             "max_plausible_residents": given(self.max_plausible_residents, 20),
             "revisit_max_attempts": given(self.revisit_max_attempts, 3),
+            "ranking_app_code": (self.ranking_app_code.data or "").strip().lower() or None,
         }

@@ -344,6 +344,7 @@ def _campaign_form(campaign: Campaign | None):
         for key in ("gps_max_distance_m", "burst_max_visits", "burst_minutes", "max_plausible_residents"):
             getattr(form, key).data = getattr(campaign, key)
         form.revisit_max_attempts.data = campaign.revisit_max_attempts
+        form.ranking_app_code.data = campaign.ranking_app_code or ""
     if form.validate_on_submit():
         values = form.values()
         if not access.can_manage_campaign(current_user, province_code=values["province_code"]):

@@ -10,7 +10,8 @@ from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
 from campaign.coverage import context, exports, page
 from campaign.coverage.charts import trend_chart
-from campaign.coverage.forms import AreaFilterForm, PopulationImportForm, ThresholdsForm
+from campaign.coverage.forms import AreaFilterForm, OfficialImportForm, PopulationImportForm, ThresholdsForm
+from campaign.coverage.official import import_official
 from campaign.coverage.population import PopulationImportError, import_population
 from campaign.coverage.report import area_report
 from campaign.coverage.tree import LEVELS
@@ -138,3 +139,27 @@ def population():
             )
             return redirect(url_for("coverage.population"))
     return render_template("coverage/population.html", form=form, errors=errors)
+
+
+@bp.route("/official", methods=["GET", "POST"])
+@login_required
+@access.roles_required(Role.COORDINATOR)
+def official_counts():
+    """Official user counts: a preview of every line, then all of them stored or none."""
+    form = OfficialImportForm()
+    plan = None
+    if form.validate_on_submit():
+        plan = import_official(form.file.data, access.official_import_scope(current_user), apply=form.apply.data)
+        if plan.applied:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "Đã nhập %(num)d số người dùng chính thức.",
+                    "Đã nhập %(num)d số người dùng chính thức.",
+                    len(plan.changes),
+                ),
+                "info",
+            )
+            return redirect(url_for("coverage.official_counts"))
+        db.session.rollback()
+    return render_template("coverage/official.html", form=form, plan=plan)
