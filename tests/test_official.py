@@ -37,7 +37,15 @@ def national(make_campaign, make_hamlet, **kw):
     Huế: official population 5.000, nothing else."""
     campaign = make_campaign(None, start=TODAY - timedelta(days=20), deadline=D + timedelta(days=10), **kw)
     hamlet = make_hamlet(NINH_KIEU, population=400)
-    add_visit(campaign, hamlet, "1", Outcome.INSTALLED, D - timedelta(days=2), installs={"bluezone": 60}, residents=60)
+    add_visit(
+        campaign,
+        hamlet,
+        "1",
+        Outcome.INSTALLED,
+        D - timedelta(days=2),
+        installs={"bluezone": 60},
+        residents=60,
+    )
     add_visit(campaign, hamlet, "2", Outcome.ALREADY_INSTALLED, D - timedelta(days=2), already=40)
     for code, population in ((CAN_THO, 1000), (HA_NOI, 2000), (HUE, 5000)):
         db.session.get(Province, code).population_official = population
@@ -139,7 +147,9 @@ def post(client, data: bytes, name="so-lieu.csv", *, apply):
 
 
 def stored():
-    rows = db.session.execute(sa.select(OfficialCount.level, OfficialCount.code, OfficialCount.day, OfficialCount.users))
+    rows = db.session.execute(
+        sa.select(OfficialCount.level, OfficialCount.code, OfficialCount.day, OfficialCount.users)
+    )
     return sorted(rows.tuples().all())
 
 
@@ -152,7 +162,7 @@ def test_import_previews_then_applies_and_a_new_figure_replaces_the_day(field, c
     assert stored() == []  # a preview stores nothing
     assert post(client, CSV.format(d=day).encode(), apply=True).status_code == 302
     assert stored() == [("province", CAN_THO, D, 55289), ("ward", NINH_KIEU, D, 4120)]
-    again = "cap,ma,ngay,ung_dung,nguoi_dung\ntinh,92,{},bluezone,56000\n".format(D.isoformat())
+    again = f"cap,ma,ngay,ung_dung,nguoi_dung\ntinh,92,{D.isoformat()},bluezone,56000\n"
     post(client, again.encode(), apply=True)
     assert stored() == [("province", CAN_THO, D, 56000), ("ward", NINH_KIEU, D, 4120)]
 

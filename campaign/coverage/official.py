@@ -75,7 +75,9 @@ def _check(province_code: int | None):
                 continue
             day = read_day(cells["day"])
             if day is None:
-                plan.error(line, _("ngày “%(v)s” không hiểu (ví dụ 13/08/2020).", v=imports.shown(cells["day"])))
+                plan.error(
+                    line, _("ngày “%(v)s” không hiểu (ví dụ 13/08/2020).", v=imports.shown(cells["day"]))
+                )
                 continue
             if not FIRST_DAY <= day <= today:
                 plan.error(
@@ -85,7 +87,9 @@ def _check(province_code: int | None):
                 continue
             app = cells["app"].strip().lower()
             if app not in known_apps:
-                plan.error(line, _("không có ứng dụng mã “%(v)s” trong chiến dịch nào.", v=imports.shown(app)))
+                plan.error(
+                    line, _("không có ứng dụng mã “%(v)s” trong chiến dịch nào.", v=imports.shown(app))
+                )
                 continue
             users, problem = imports.whole_number(cells["users"], _("số người dùng"), maximum=MAXIMUM[level])
             if problem:
@@ -93,7 +97,15 @@ def _check(province_code: int | None):
                 continue
             key = (level, code, app, day)
             if key in seen:
-                plan.error(line, _("%(name)s, ngày %(d)s đã có ở dòng %(other)d.", name=area.name, d=short_date(day), other=seen[key]))
+                plan.error(
+                    line,
+                    _(
+                        "%(name)s, ngày %(d)s đã có ở dòng %(other)d.",
+                        name=area.name,
+                        d=short_date(day),
+                        other=seen[key],
+                    ),
+                )
                 continue
             seen[key] = line
             plan.changes.append(key + (users,))

@@ -354,9 +354,7 @@ class Scope:
         if level not in self._official:
             province = self.campaign.province_code
             days = (self.as_of, self.since, window_start(self.campaign, self.as_of) - timedelta(days=1))
-            self._official[level] = tuple(
-                official.figures(app_code, level, day, province) for day in days
-            )
+            self._official[level] = tuple(official.figures(app_code, level, day, province) for day in days)
         return self._official[level]
 
     def _populations(self, level: str, inside: Area, ward_population: dict, ward_province: dict) -> dict:

@@ -149,7 +149,9 @@ def official_counts():
     form = OfficialImportForm()
     plan = None
     if form.validate_on_submit():
-        plan = import_official(form.file.data, access.official_import_scope(current_user), apply=form.apply.data)
+        plan = import_official(
+            form.file.data, access.official_import_scope(current_user), apply=form.apply.data
+        )
         if plan.applied:
             db.session.commit()
             flash(
