@@ -187,6 +187,16 @@ def can_see_country(user: User) -> bool:
     return user.role == Role.ADMIN
 
 
+def can_see_national_ranking(user: User, campaign: Campaign | None) -> bool:
+    """The country page of a national campaign (every province's aggregates, ranked): its
+    coordinators too, since their province's press release quotes that rank. Nothing below a
+    province other than their own opens: can_see_province, can_see_ward and can_see_hamlet decide
+    those. Without a campaign (the first check, before one is chosen): whether any could be."""
+    if user.role != Role.COORDINATOR:
+        return False
+    return campaign is None or campaign.province_code is None
+
+
 def can_manage_ward(user: User, ward_code: int) -> bool:
     """Hamlets, teams and volunteers of a ward are set up by its lead (or above)."""
     if user.role == Role.ADMIN:
@@ -329,7 +339,7 @@ def can_see_area(
     if campaign is not None and not can_see_campaign(user, campaign):
         return False
     if level == "country":
-        return can_see_country(user)
+        return can_see_country(user) or can_see_national_ranking(user, campaign)
     if level == "province":
         return can_see_province(user, int(code))
     if level == "ward":

@@ -61,6 +61,7 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
         "descending": descending,
         "thresholds_form": _thresholds_form(user, req, level, code),
         "child_links": _visible_children(user, report),
+        "own_code": _own_code(user, report),
     }
 
 
@@ -90,15 +91,26 @@ def _crumbs(user, req: AreaRequest, query: dict) -> list[dict]:
     return crumbs
 
 
-def _visible_children(user, report: AreaReport) -> bool:
-    """Links down the tree go to pages the user may open (always true below one's own area)."""
+def _visible_children(user, report: AreaReport):
+    """Which children link down the tree: a test of a child. Below one's own area every child
+    opens (one check for all); on the country page a coordinator's own province only."""
     if not report.children:
-        return False
+        return lambda child: False
+    if report.children_level == "province":
+        visible = {c.code for c in report.children if access.can_see_province(user, c.code)}
+        return lambda child: child.code in visible
     child = report.children[0]
-    return access.can_see_area(
+    every = access.can_see_area(
         user,
         report.campaign,
         child.level,
         child.code,
         db.session.get(Hamlet, child.code) if child.level == "hamlet" else None,
     )
+    return lambda child: every
+
+
+def _own_code(user, report: AreaReport):
+    """The child the user belongs to, highlighted in the table (their province, their ward)."""
+    codes = {"province": access.user_province_code(user), "ward": user.ward_code}
+    return codes.get(report.children_level)
