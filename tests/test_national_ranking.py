@@ -121,3 +121,19 @@ def test_another_provinces_hamlets_teams_and_people_reach_a_coordinator_through_
         client.get("/coverage/country/vn/table.csv", query_string={"campaign_id": campaign.id}).status_code
         == 200
     )
+
+
+def test_a_lead_sees_their_ward_in_the_province_and_the_province_in_the_country(
+    make_campaign, make_hamlet, make_user, client, auth
+):
+    campaign, *_ = country_field(make_campaign, make_hamlet, make_user)
+    auth.login(make_user(Role.LEAD, ward=NINH_KIEU))
+    html = client.get(f"/coverage/ward/{NINH_KIEU}", query_string={"campaign_id": campaign.id}).get_data(
+        as_text=True
+    )
+    # Cần Thơ 20 % now (1st of 2), 10 % eight days ago (2nd): ▲1. Ninh Kiều is alone in its
+    # province with an official count: no ward has one, so the ward ranks nowhere ("no figure").
+    section = html.split('id="country-rank-h"')[1].split("</section>")[0]
+    assert re.search(r"Cần Thơ: hạng 1/2 cả nước", section)
+    assert "▲1" in section
+    assert "20,00 %" in section

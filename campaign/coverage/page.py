@@ -62,6 +62,7 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
         "thresholds_form": _thresholds_form(user, req, level, code),
         "child_links": _visible_children(user, report),
         "own_code": _own_code(user, report),
+        "province_in_country": _province_in_country(report),
     }
 
 
@@ -108,6 +109,15 @@ def _visible_children(user, report: AreaReport):
         db.session.get(Hamlet, child.code) if child.level == "hamlet" else None,
     )
     return lambda child: every
+
+
+def _province_in_country(report: AreaReport):
+    """On a ward's page of a national campaign, its province's rank in the country (what a lead
+    reports upward besides their ward's rank in the province)."""
+    if report.area.level != "ward" or report.campaign.province_code is not None:
+        return None
+    province = report.area.parent
+    return area_report(report.campaign, province, report.as_of, report.since, with_trend=False).numbers
 
 
 def _own_code(user, report: AreaReport):
