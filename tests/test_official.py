@@ -202,3 +202,30 @@ def test_import_reads_xlsx(field, client, auth):
 def test_import_is_for_coordinators_and_admins(field, client, auth):
     auth.login(field.lead)
     assert post(client, b"cap,ma,ngay,ung_dung,nguoi_dung\n", apply=True).status_code == 403
+
+
+def test_text_summary_prints_every_number_of_the_report(make_campaign, make_hamlet):
+    from datetime import datetime
+
+    from campaign.coverage.summary import text_summary
+    from campaign.coverage.tree import find_area
+
+    campaign = national(make_campaign, make_hamlet, ranking_app_code="bluezone")
+    report = area_report(campaign, find_area("province", CAN_THO), D, SINCE)
+    deadline = campaign.deadline
+    # Official 150 of 1.000 = 15,00 %; 2nd of the 2 ranked (Huế has no figure); 1st a week ago,
+    # so down 1; target 30 % of 1.000 = 300, so 150 more.
+    assert text_summary(report, datetime(2020, 8, 13, 16)) == (
+        f"Tính đến hết ngày {D.day}/{D.month}/{D.year}, toàn tỉnh có 150 người cài đặt Bluezone, "
+        "đạt 15,00 % dân số, xếp thứ 2/2 cả nước, giảm 1 bậc so với tuần trước; "
+        f"cần thêm 150 người để đạt mục tiêu 30 % trước {deadline.day}/{deadline.month}."
+    )
+    today = area_report(campaign, find_area("province", HA_NOI), TODAY, TODAY - timedelta(days=3))
+    # Today Hà Nội has 900 of 2.000 = 45,00 %, 1st; three days ago its latest figure was the 100
+    # (5 %) of SINCE − 3, 2nd behind Cần Thơ's 120 (12 %): up 1. 45 % is past the 30 % target.
+    assert text_summary(today, datetime(2020, 8, 13, 16)) == (
+        f"Tính đến 16 giờ ngày {TODAY.day}/{TODAY.month}/{TODAY.year}, toàn tỉnh có 900 người cài đặt "
+        "Bluezone, đạt 45,00 % dân số, xếp thứ 1/2 cả nước, tăng 1 bậc so với "
+        f"ngày {(TODAY - timedelta(days=3)).day}/{(TODAY - timedelta(days=3)).month}/"
+        f"{(TODAY - timedelta(days=3)).year}; đã đạt mục tiêu 30 %."
+    )

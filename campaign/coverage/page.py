@@ -1,6 +1,8 @@
 """What the area page shows around its report: the sorted table, the breadcrumbs, the links down
 the tree and the thresholds form."""
 
+from datetime import datetime
+
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -11,7 +13,9 @@ from campaign.coverage.charts import progress_bar
 from campaign.coverage.context import AreaRequest
 from campaign.coverage.forms import ThresholdsForm
 from campaign.coverage.report import AreaReport, area_report, colour
+from campaign.coverage.summary import text_summary
 from campaign.extensions import db
+from campaign.i18n import VN_TZ
 
 SORTS = {
     "rank": lambda n: (n.rank is None, n.rank or 0),
@@ -63,6 +67,7 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
         "child_links": _visible_children(user, report),
         "own_code": _own_code(user, report),
         "province_in_country": _province_in_country(report),
+        "summary_text": text_summary(report, datetime.now(VN_TZ)),
     }
 
 
