@@ -229,3 +229,35 @@ def test_text_summary_prints_every_number_of_the_report(make_campaign, make_haml
         f"ngày {(TODAY - timedelta(days=3)).day}/{(TODAY - timedelta(days=3)).month}/"
         f"{(TODAY - timedelta(days=3)).year}; đã đạt mục tiêu 30 %."
     )
+
+
+def test_daily_report_xlsx_has_title_block_rows_and_totals(
+    make_campaign, make_hamlet, make_user, client, auth
+):
+    campaign = national(make_campaign, make_hamlet, ranking_app_code="bluezone")
+    admin = make_user(Role.ADMIN)
+    auth.login(admin)
+    query = {"campaign_id": campaign.id, "date": D.isoformat(), "since": SINCE.isoformat()}
+    response = client.get("/coverage/country/vn/report.xlsx", query_string=query)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:2] == ["Báo cáo độ phủ", "Việt Nam"]
+    assert values[2][:2] == ["Tính đến hết ngày", D.strftime("%d/%m/%Y")]
+    assert values[6][:2] == ["Người lập", admin.display_name]
+    header = values[9]
+    assert header[:4] == ["Tỉnh, thành phố", "Dân số", "Người dùng", "Tỉ lệ"]
+    rows = {r[0]: r for r in values[10:-1]}
+    cantho = next(r for name, r in rows.items() if "Cần Thơ" in name)
+    # Cần Thơ: 1.000 people, 150 official users, 15 %, target 300, 150 missing, 2nd, down 1.
+    assert cantho[1:6] == [1000, 150, 0.15, 300, 150]
+    assert (cantho[7], cantho[8]) == (2, -1)
+    hue = next(r for name, r in rows.items() if "Huế" in name)
+    assert hue[2] is None and hue[7] is None  # no figure: no users, no rank
+    # Totals: 8.000 people, 650 official users (150 + 500), target 2.400.
+    assert values[-1][:3] == ["Tổng", 8000, 650]
+    assert values[-1][4] == 2400
+    assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (
+        int(sheet.PAPERSIZE_A4),
+        "landscape",
+    )

@@ -1,5 +1,7 @@
 """Coverage pages: one per area level, their CSV/XLSX tables, thresholds and official population."""
 
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -8,7 +10,7 @@ from flask_login import current_user, login_required
 from campaign import access, spreadsheets
 from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
-from campaign.coverage import context, exports, page
+from campaign.coverage import context, daily, exports, page
 from campaign.coverage.charts import trend_chart
 from campaign.coverage.forms import AreaFilterForm, OfficialImportForm, PopulationImportForm, ThresholdsForm
 from campaign.coverage.official import import_official
@@ -16,6 +18,7 @@ from campaign.coverage.population import PopulationImportError, import_populatio
 from campaign.coverage.report import area_report
 from campaign.coverage.tree import LEVELS
 from campaign.extensions import db
+from campaign.i18n import VN_TZ
 from campaign.query_args import known_args
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -74,6 +77,20 @@ def export(level, code, fmt):
     # Named after the area found, not the URL: "３" or "%0A" in the code must not reach a header.
     stem = f"do-phu-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
     return spreadsheets.download(exports.table(report), fmt, stem)
+
+
+@bp.get("/<level>/<code>/report.xlsx")
+@login_required
+@known_args(AreaFilterForm)
+def daily_report(level, code):
+    """The day's report upward (title block, a row per child area, totals), ready for A4."""
+    if level not in LEVELS:
+        abort(404)
+    req = _load_or_abort(level, code, request.args)
+    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
+    table = daily.daily_table(report, current_user.display_name, datetime.now(VN_TZ))
+    stem = f"bao-cao-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
+    return spreadsheets.download(table, "xlsx", stem)
 
 
 @bp.get("/<level>/<code>/trend.svg")
