@@ -5,6 +5,7 @@ Every expected figure is computed by hand in the comments."""
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -261,3 +262,16 @@ def test_daily_report_xlsx_has_title_block_rows_and_totals(
         int(sheet.PAPERSIZE_A4),
         "landscape",
     )
+
+
+def test_daily_report_page_prints_the_same_rows(make_campaign, make_hamlet, make_user, client, auth):
+    campaign = national(make_campaign, make_hamlet, ranking_app_code="bluezone")
+    auth.login(make_user(Role.ADMIN))
+    query = {"campaign_id": campaign.id, "date": D.isoformat(), "since": SINCE.isoformat()}
+    html = client.get("/coverage/country/vn/report", query_string=query).get_data(as_text=True)
+    cantho = next(r for r in html.split("<tr>") if "Cần Thơ" in r)
+    # 1.000 people, 150 users, 15,00 %, target 300, 150 missing, 2nd, down 1.
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", cantho)
+    assert cells[1:6] == ["1.000", "150", "15,00 %", "300", "150"]
+    assert cells[7:9] == ["2", "-1"]
+    assert '<tfoot><tr><th scope="row">Tổng</th>' in html and "8.000" in html

@@ -93,6 +93,18 @@ def daily_report(level, code):
     return spreadsheets.download(table, "xlsx", stem)
 
 
+@bp.get("/<level>/<code>/report")
+@login_required
+def daily_report_page(level, code):
+    """The same report as the XLSX, as a page to print (two A4 pages for a province's wards)."""
+    if level not in LEVELS:
+        abort(404)
+    req = _load(level, code)
+    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
+    table = daily.daily_table(report, current_user.display_name, datetime.now(VN_TZ))
+    return render_template("coverage/report.html", table=table, report=report, percent_format=exports.PERCENT)
+
+
 @bp.get("/<level>/<code>/trend.svg")
 @login_required
 def trend_svg(level, code):
