@@ -275,3 +275,23 @@ def test_daily_report_page_prints_the_same_rows(make_campaign, make_hamlet, make
     assert cells[1:6] == ["1.000", "150", "15,00 %", "300", "150"]
     assert cells[7:9] == ["2", "-1"]
     assert '<tfoot><tr><th scope="row">Tổng</th>' in html and "8.000" in html
+
+
+def test_demo_builds_a_national_campaign_and_the_coordinator_sees_can_tho_ranked(runner, client, auth):
+    from campaign.campaigns.models import Campaign
+
+    assert runner.invoke(args=["demo", "--password", "demo-password-2026"]).exit_code == 0
+    national = db.session.scalar(sa.select(Campaign).where(Campaign.province_code.is_(None)))
+    provinces = db.session.scalar(sa.select(sa.func.count()).select_from(Province))
+    counts = db.session.scalar(sa.select(sa.func.count()).select_from(OfficialCount))
+    assert counts == provinces * 28  # a figure a day for four weeks, every province
+    report = area_report(national, country_area(), TODAY)
+    rates = sorted(c.basis_rate for c in report.children)
+    assert sum(0.05 <= r <= 0.40 for r in rates) >= len(rates) * 0.7  # most between 5 and 40 %
+    assert any(c.rank_change for c in report.children)  # ranks move
+    cantho = next(c for c in report.children if c.code == CAN_THO)
+    assert cantho.rank_change > 0
+    auth.login("coordinator", "demo-password-2026")
+    html = client.get("/").get_data(as_text=True)
+    assert f"hạng {cantho.rank}/{provinces} cả nước" in html
+    assert f"▲{cantho.rank_change}" in html
