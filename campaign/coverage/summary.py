@@ -82,14 +82,14 @@ def text_summary(report: AreaReport, now: datetime) -> str:
         found = _("có %(users)s người cài đặt %(app)s", users=number(users), app=_app_name(report))
     else:
         found = _(
-            "tình nguyện viên đã ghi nhận %(users)s người dùng %(app)s",
+            "có %(users)s người dùng %(app)s do tình nguyện viên ghi nhận",
             users=number(users),
             app=_app_name(report),
         )
     parts = [f"{_when(report, now)}, {_where(n.level)} {found}"]
     if n.basis_rate is not None:
         parts.append(_("đạt %(rate)s dân số", rate=percent(n.basis_rate)))
-    if n.rank is not None and n.level != "country":
+    if n.rank is not None and n.level != "country" and n.ranked_count > 1:  # alone, a rank says nothing
         ranked = _("xếp thứ %(rank)d/%(of)d %(among)s", rank=n.rank, of=n.ranked_count, among=_among(n.level))
         if n.rank_change is not None:
             ranked += ", " + _change(report)
