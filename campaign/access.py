@@ -243,6 +243,16 @@ def can_see_country(user: User) -> bool:
     return user.role == Role.ADMIN
 
 
+def can_see_national_ranking(user: User, campaign: Campaign | None) -> bool:
+    """The country page of a national campaign (every province's aggregates, ranked): its
+    coordinators too, since their province's press release quotes that rank. Nothing below a
+    province other than their own opens: can_see_province, can_see_ward and can_see_hamlet decide
+    those. Without a campaign (the first check, before one is chosen): whether any could be."""
+    if user.role != Role.COORDINATOR:
+        return False
+    return campaign is None or campaign.province_code is None
+
+
 def can_manage_ward(user: User, ward_code: int) -> bool:
     """Hamlets, teams and volunteers of a ward are set up by its lead (or above)."""
     if user.role == Role.ADMIN:
@@ -393,7 +403,7 @@ def can_see_area(
     if campaign is not None and not can_see_campaign(user, campaign):
         return False
     if level == "country":
-        return can_see_country(user)
+        return can_see_country(user) or can_see_national_ranking(user, campaign)
     if level == "province":
         return can_see_province(user, int(code))
     if level == "ward":
@@ -417,6 +427,12 @@ def can_import_population(user: User, province_code: int | None) -> bool:
     if province_code is None:
         return can_manage_national_campaigns(user)
     return can_manage_campaign(user, None, province_code=province_code)
+
+
+def official_import_scope(user: User) -> int | None:
+    """The province a coordinator's official figures are limited to; None for an admin (anywhere).
+    Only for users who passed roles_required(Role.COORDINATOR)."""
+    return None if user.role == Role.ADMIN else user.province_code
 
 
 def home_area(user: User) -> tuple[str, object] | None:

@@ -10,16 +10,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from campaign.areas.models import Hamlet, HamletKind, Household, Ward
+from campaign.areas.models import Hamlet, HamletKind, Household, Province, Ward
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
 from campaign.coverage import recount
+from campaign.coverage.models import OfficialCount
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, local_today
 from campaign.visits.hashing import content_hash
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
 
 DEMO_CAMPAIGN_NAME = "Cài đặt Bluezone – Cần Thơ"
+DEMO_NATIONAL_NAME = "Bluezone toàn quốc – số chính thức"
 CAN_THO = 92
 # (ward code, number of hamlets); Vị Thanh was Hậu Giang's provincial capital.
 DEMO_WARDS = [(31135, 7), (31120, 6), (31168, 6), (31321, 7), (31441, 6)]
@@ -126,6 +128,55 @@ def build_demo(seed: int = 2020, today: date | None = None, days: int = 21) -> C
     db.session.flush()
     _make_visits(rng, campaign, teams, today, days)
     recount.rebuild(campaign.id)
+    _build_national(rng, today)
+    return campaign
+
+
+NATIONAL_WEEKS = 4
+
+
+def _build_national(rng: random.Random, today: date) -> Campaign:
+    """A national campaign ranked on Bluezone's official counts: every province a figure a day
+    for four weeks, most between 5 and 40 %, a few climbing fast. Cần Thơ's population is its
+    hamlets' (its door-to-door data stays as it is); the others get an official population."""
+    days = NATIONAL_WEEKS * 7
+    campaign = Campaign(
+        name=DEMO_NATIONAL_NAME,
+        province_code=None,
+        start_date=today - timedelta(days=days - 1),
+        deadline=today + timedelta(days=14),
+        target_rate=0.30,
+        ranking_app_code="bluezone",
+    )
+    campaign.apps = [CampaignApp(code="bluezone", name="Bluezone", position=0)]
+    db.session.add(campaign)
+    cantho_population = db.session.scalar(
+        sa.select(sa.func.sum(Hamlet.population)).join(Ward).where(Ward.province_code == CAN_THO)
+    )
+    for province in db.session.scalars(sa.select(Province).order_by(Province.code)):
+        if province.code == CAN_THO:
+            population = int(cantho_population or 0)
+            start, weekly = 0.08, 0.045  # climbs past the provinces that move slowly
+        else:
+            population = province.population_official or rng.randint(800_000, 9_000_000)
+            province.population_official = population
+            fast = rng.random() < 0.12
+            start, weekly = (
+                rng.uniform(0.05, 0.30),
+                rng.uniform(0.05, 0.09) if fast else rng.uniform(0.0, 0.025),
+            )
+        for back in range(days - 1, -1, -1):
+            rate = min(0.95, start + weekly * (days - 1 - back) / 7)
+            db.session.add(
+                OfficialCount(
+                    level="province",
+                    code=province.code,
+                    day=today - timedelta(days=back),
+                    app_code="bluezone",
+                    users=int(population * rate),
+                )
+            )
+    db.session.flush()
     return campaign
 
 

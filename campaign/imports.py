@@ -6,7 +6,8 @@ with or without accents; a CSV must be UTF-8 (a BOM is fine), an XLSX is read wi
 
 Province-wide files (every hamlet of a province, a roster of thousands) are previewed first and
 applied after: `stage` keeps the uploaded bytes for the apply step, `Preview` holds the counts per
-group and the errors, and `apply_all_or_nothing` stores everything or nothing.
+group and the errors, and `apply_all_or_nothing` stores everything or nothing. `preview_or_apply`
+does the same two steps for a smaller file sent again on apply (official user counts).
 """
 
 import csv
@@ -18,6 +19,7 @@ import time
 import unicodedata
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,6 +219,47 @@ def _parse_xlsx(data: bytes, columns: list[Column], max_rows: int) -> Parsed:
     if not parsed.rows:
         raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
     return parsed
+
+
+@dataclass
+class Plan:
+    """What an import does, line by line: a message per line (shown in the preview), the errors
+    (any one of them stops the whole file), and the changes the importer stores on apply."""
+
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    applied: bool = False
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(_("Dòng %(line)d: %(message)s", line=line, message=message))
+
+
+def preview_or_apply(
+    upload,
+    columns: list[Column],
+    check: Callable[[Parsed, Plan], None],
+    store: Callable[[list], None],
+    *,
+    apply: bool,
+    max_rows: int = MAX_ROWS,
+) -> Plan:
+    """Read and check a file; with `apply`, store its changes, all of them or (on any error) none.
+
+    `check` fills the plan from the parsed rows; `store` writes `plan.changes` (it flushes; the
+    view commits once, or rolls back)."""
+    plan = Plan()
+    try:
+        parsed = parse(upload, columns, max_rows)
+    except ImportFileError as error:
+        plan.errors.append(str(error))
+        return plan
+    plan.errors.extend(parsed.errors)
+    check(parsed, plan)
+    if apply and not plan.errors:
+        store(plan.changes)
+        plan.applied = True
+    return plan
 
 
 def _map_header(header: list[str], columns: list[Column]) -> dict[int, str]:

@@ -5,7 +5,7 @@ from campaign.audit import AuditLog
 from campaign.auth.join import JoinCode
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
-from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal, OfficialCount
 from campaign.review.models import Claim
 from campaign.visits.models import (
     Outcome,
@@ -29,6 +29,7 @@ __all__ = [
     "HamletKind",
     "JoinCode",
     "Household",
+    "OfficialCount",
     "OrgKind",
     "Outcome",
     "Province",

@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,6 +43,11 @@ class Table:
     columns: list[Column]
     rows: Iterable[Sequence]
     freeze: str = "A2"  # the first cell that scrolls
+    # XLSX only: lines of text above the header (a report's title block), a bold last row (its
+    # totals), and a print setup for A4 (landscape, as wide as the page, the header on every page).
+    heading: Sequence[Sequence[str]] = ()  # rows of text cells
+    totals: Sequence | None = None
+    print_a4: bool = False
 
 
 def is_text(value) -> bool:
@@ -80,8 +86,22 @@ def to_xlsx(table: Table) -> bytes:
     sheet = book.create_sheet(table.title[:31])
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(column.header) + 4))
-    sheet.freeze_panes = table.freeze
     bold = Font(bold=True)
+    if table.heading:
+        skip = len(table.heading) + 1  # the title block and a blank line
+        column, row = (
+            table.freeze.rstrip("0123456789"),
+            int(table.freeze.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+        )
+        sheet.freeze_panes = f"{column}{row + skip}"
+        sheet.print_title_rows = f"{skip + 1}:{skip + 1}"
+    else:
+        sheet.freeze_panes = table.freeze
+    if table.print_a4:
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     def cell(value, column: Column | None = None):
         if is_text(value):
@@ -96,6 +116,13 @@ def to_xlsx(table: Table) -> bytes:
                 c.number_format = fmt
         return c
 
+    for index, line in enumerate(table.heading):
+        cells = [cell(text) for text in line]
+        if index == 0:
+            cells[0].font = Font(bold=True, size=14)
+        sheet.append(cells)
+    if table.heading:
+        sheet.append([])
     header = []
     for column in table.columns:
         header.append(cell(column.header))
@@ -103,6 +130,11 @@ def to_xlsx(table: Table) -> bytes:
     sheet.append(header)
     for row in table.rows:
         sheet.append([cell(v, c) for v, c in zip(row, table.columns, strict=True)])
+    if table.totals is not None:
+        totals = [cell(v, c) for v, c in zip(table.totals, table.columns, strict=True)]
+        for c in totals:
+            c.font = bold
+        sheet.append(totals)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

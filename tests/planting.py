@@ -25,6 +25,8 @@ FREE_TEXT = {
     "campaign.name": "coordinator",
     "campaign_app.code": "coordinator",
     "campaign_app.name": "coordinator",
+    "campaign.ranking_app_code": "coordinator",  # one of the campaign's app codes
+    "official_count.app_code": "coordinator",  # one of the campaigns' app codes
     "hamlet.name": "lead",
     "team.name": "lead",
     "user.display_name": "lead",  # leads name their volunteers, coordinators their leads
@@ -56,6 +58,7 @@ NOT_FREE_TEXT = {
     "visit.site_kind": "an enum",
     "visit.outcome": "an enum",
     "visit.review_status": "an enum",
+    "official_count.level": "province or ward, checked by the import (and a CHECK constraint)",
 }
 
 

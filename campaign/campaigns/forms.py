@@ -130,6 +130,11 @@ class CampaignForm(FlaskForm):
         _l("Số lần quay lại tối đa"), validators=[Optional(), NumberRange(min=1, max=100)], default=3
     )
 
+    ranking_app_code = StringField(
+        _l("Xếp hạng theo số chính thức của ứng dụng (mã; để trống: theo số tình nguyện viên tìm được)"),
+        validators=[Optional(), Length(max=20)],
+    )
+
     def show(self, campaign) -> None:
         """Fill the form from a stored campaign (the reverse of `values`)."""
         self.name.data = campaign.name
@@ -142,6 +147,7 @@ class CampaignForm(FlaskForm):
         for key in ("gps_max_distance_m", "burst_max_visits", "burst_minutes", "max_plausible_residents"):
             getattr(self, key).data = getattr(campaign, key)
         self.revisit_max_attempts.data = campaign.revisit_max_attempts
+        self.ranking_app_code.data = campaign.ranking_app_code or ""
 
     def values(self) -> dict:
         def given(field, default):
@@ -160,4 +166,5 @@ class CampaignForm(FlaskForm):
             "burst_minutes": given(self.burst_minutes, 10),
             "max_plausible_residents": given(self.max_plausible_residents, 20),
             "revisit_max_attempts": given(self.revisit_max_attempts, 3),
+            "ranking_app_code": (self.ranking_app_code.data or "").strip().lower() or None,
         }

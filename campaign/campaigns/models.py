@@ -30,6 +30,9 @@ class Campaign(db.Model):
     max_plausible_residents: Mapped[int] = mapped_column(default=20)
     # A household leaves the revisit list after this many fruitless attempts.
     revisit_max_attempts: Mapped[int] = mapped_column(default=3)
+    # The basis of the ranking, target and pace: None for the users volunteers found, or the code
+    # of one of the campaign's apps for the Ministry's official counts of that app.
+    ranking_app_code: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     province = relationship("Province")

@@ -265,6 +265,7 @@ CAMPAIGN_FIELDS = (
     "burst_minutes",
     "max_plausible_residents",
     "revisit_max_attempts",
+    "ranking_app_code",
 )
 
 
@@ -334,6 +335,13 @@ def save_campaign(user, campaign: Campaign | None, values: dict, apps: list[tupl
         app.name, app.position = name, position
         kept.append(app)
     campaign.apps = kept
+    if full.get("ranking_app_code") and full["ranking_app_code"] not in {code for code, _name in apps}:
+        raise SetupError(
+            _(
+                "Xếp hạng theo số chính thức phải chọn một ứng dụng của chiến dịch (%(codes)s).",
+                codes=", ".join(code for code, _name in apps),
+            )
+        )
     if creating:
         db.session.add(campaign)
     db.session.flush()

@@ -41,6 +41,9 @@ def columns(report: AreaReport) -> list[tuple[str, str | None, object]]:
         (_("Người dùng đã biết"), INTEGER, lambda n: n.known_users),
         (_("Tỉ lệ người dùng"), PERCENT, lambda n: n.user_rate),
         (_("So với mục tiêu"), PERCENT, lambda n: n.user_rate / target if n.user_rate is not None else None),
+        (_("Người dùng chính thức"), INTEGER, lambda n: n.official_users),
+        (_("Tỉ lệ người dùng chính thức"), PERCENT, lambda n: n.official_rate),
+        (_("Tình nguyện viên tìm được / số chính thức"), PERCENT, lambda n: n.found_share),
     ]
     for app in report.apps:
         result.append(

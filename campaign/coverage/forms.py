@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField
+from wtforms import DateField, HiddenField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from campaign.areas.forms import CommaFloatField, IdField
@@ -70,3 +70,12 @@ class ThresholdsForm(FlaskForm):
 
 class PopulationImportForm(FlaskForm):
     file = FileField(_l("Tệp CSV dân số chính thức"), validators=[FileRequired(_l("Vui lòng chọn tệp CSV."))])
+
+
+class OfficialImportForm(FlaskForm):
+    file = FileField(
+        _l("Tệp CSV hoặc XLSX số người dùng chính thức"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp CSV hoặc XLSX."))],
+    )
+    preview = SubmitField(_l("Xem trước"))
+    apply = SubmitField(_l("Nhập"))

@@ -86,3 +86,21 @@ class HamletAppTotal(db.Model):
     hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
     app_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_app.id"), primary_key=True)
     installs: Mapped[int] = mapped_column(default=0)
+
+
+class OfficialCount(db.Model):
+    """The Ministry's published user count of an app in a province or ward on a day: a time series
+    shared by every campaign that tracks the app. Importing a day again replaces its figure."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(10))  # "province" or "ward"
+    code: Mapped[int]  # the province's or ward's official code
+    day: Mapped[date]
+    app_code: Mapped[str] = mapped_column(sa.String(20))
+    users: Mapped[int]
+
+    __table_args__ = (
+        sa.UniqueConstraint("level", "code", "app_code", "day"),
+        sa.CheckConstraint("level IN ('province', 'ward')", name="level"),
+        sa.CheckConstraint("users >= 0", name="users"),
+    )

@@ -1,6 +1,8 @@
 """What the area page shows around its report: the sorted table, the breadcrumbs, the links down
 the tree and the thresholds form."""
 
+from datetime import datetime
+
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -11,7 +13,9 @@ from campaign.coverage.charts import progress_bar
 from campaign.coverage.context import AreaRequest
 from campaign.coverage.forms import ThresholdsForm
 from campaign.coverage.report import AreaReport, area_report, colour
+from campaign.coverage.summary import text_summary
 from campaign.extensions import db
+from campaign.i18n import VN_TZ
 
 SORTS = {
     "rank": lambda n: (n.rank is None, n.rank or 0),
@@ -61,6 +65,9 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
         "descending": descending,
         "thresholds_form": _thresholds_form(user, req, level, code),
         "child_links": _visible_children(user, report),
+        "own_code": _own_code(user, report),
+        "province_in_country": _province_in_country(report),
+        "summary_text": text_summary(report, datetime.now(VN_TZ)),
     }
 
 
@@ -90,15 +97,35 @@ def _crumbs(user, req: AreaRequest, query: dict) -> list[dict]:
     return crumbs
 
 
-def _visible_children(user, report: AreaReport) -> bool:
-    """Links down the tree go to pages the user may open (always true below one's own area)."""
+def _visible_children(user, report: AreaReport):
+    """Which children link down the tree: a test of a child. Below one's own area every child
+    opens (one check for all); on the country page a coordinator's own province only."""
     if not report.children:
-        return False
+        return lambda child: False
+    if report.children_level == "province":
+        visible = {c.code for c in report.children if access.can_see_province(user, c.code)}
+        return lambda child: child.code in visible
     child = report.children[0]
-    return access.can_see_area(
+    every = access.can_see_area(
         user,
         report.campaign,
         child.level,
         child.code,
         db.session.get(Hamlet, child.code) if child.level == "hamlet" else None,
     )
+    return lambda child: every
+
+
+def _province_in_country(report: AreaReport):
+    """On a ward's page of a national campaign, its province's rank in the country (what a lead
+    reports upward besides their ward's rank in the province)."""
+    if report.area.level != "ward" or report.campaign.province_code is not None:
+        return None
+    province = report.area.parent
+    return area_report(report.campaign, province, report.as_of, report.since, with_trend=False).numbers
+
+
+def _own_code(user, report: AreaReport):
+    """The child the user belongs to, highlighted in the table (their province, their ward)."""
+    codes = {"province": access.user_province_code(user), "ward": user.ward_code}
+    return codes.get(report.children_level)

@@ -1,7 +1,7 @@
 """The JSON shapes of an area report for the API: the summary and the ranked children."""
 
 from campaign.coverage.report import AreaReport, colour
-from campaign.coverage.rollup import Numbers
+from campaign.coverage.rollup import Numbers, official_app_code
 from campaign.coverage.tree import Area
 
 
@@ -38,6 +38,12 @@ def numbers_payload(report: AreaReport, numbers: Numbers) -> dict:
         ],
         "outcomes": dict(numbers.outcomes),
         "users_per_day": round(numbers.gained_window / report.pace["window_days"], 2),
+        # Both bases side by side; `basis` says which one the rank, target and pace use.
+        "official_users": numbers.official_users,
+        "official_rate": numbers.official_rate,
+        "found_share_of_official": numbers.found_share,
+        "basis": numbers.basis,
+        "basis_rate": numbers.basis_rate,
         "rank": numbers.rank,
         "rank_since": numbers.rank_since,
         "rank_change": numbers.rank_change,
@@ -61,6 +67,9 @@ def _header(report: AreaReport) -> dict:
             "deadline": campaign.deadline.isoformat(),
             "warn_share": campaign.warn_share,
             "good_share": campaign.good_share,
+            "ranking_basis": "official" if campaign.ranking_app_code else "found",
+            "ranking_app_code": campaign.ranking_app_code,
+            "official_app_code": official_app_code(campaign),
         },
         "as_of": report.as_of.isoformat(),
         "since": report.since.isoformat(),

@@ -14,7 +14,11 @@ Definitions (see shared/DOMAIN.md):
   later). Needed per day = users still missing for the target / days left after D up to the
   deadline. Projected date = D + ceil(missing / pace); "not reachable at this pace" (`reachable`
   false, no date) when the pace is zero or the date falls past the calendar's end (year 9999).
-- Rank: among siblings with a population above 0, by user rate, highest first. Ties (exactly the
+- Basis: a campaign ranks, targets and paces on the users volunteers found, or (when it names one
+  of its apps in `ranking_app_code`) on the Ministry's official count of that app: an area's latest
+  figure on or before D (the country's is its provinces' added up). Pages show both.
+- Rank: among siblings with a population above 0 and a figure on the basis, by its rate, highest
+  first; the others are "no figure", listed after the ranked ones. Ties (exactly the
   same rate) share the best rank and the next rank is skipped ("1, 2, 2, 4"). Change = rank at the
   earlier date − rank at D, so ▲ means the area climbed.
 """
@@ -50,10 +54,11 @@ def projected_date(as_of: date, missing: int, per_day: float) -> date | None:
 
 
 def pace(campaign: Campaign, numbers: Numbers, as_of: date) -> dict:
+    """Target and pace on the campaign's basis (found or official users)."""
     window = max(1, (as_of - window_start(campaign, as_of)).days + 1)
-    per_day = numbers.gained_window / window
+    per_day = numbers.basis_gained_window / window
     needed_total = target_users(campaign, numbers.population)
-    missing = max(0, needed_total - numbers.known_users)
+    missing = max(0, needed_total - (numbers.basis_users or 0))
     days_left = (campaign.deadline - as_of).days
     result = {
         "window_days": window,
@@ -69,6 +74,9 @@ def pace(campaign: Campaign, numbers: Numbers, as_of: date) -> dict:
     }
     if numbers.population == 0:
         result["status"] = "no_population"
+        return result
+    if numbers.basis_users is None:
+        result["status"] = "no_figure"
         return result
     if missing == 0:
         result["status"] = "reached"
@@ -177,6 +185,7 @@ def area_report(
         # A provincial campaign's province has no siblings: its numbers are its wards' added up.
         numbers = _added_up(area, children, scope.province_officials.get(area.code))
         units = {area.code: numbers}
+        scope.attach_official(area.level, units)
     else:
         units = scope.units(area.level, area.parent or area)
         numbers = units.get(area.code) or Numbers(area.level, area.code, area.name)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from campaign.areas.models import Hamlet, Province, Ward
 from campaign.campaigns.models import Campaign
+from campaign.coverage import official
 from campaign.coverage.models import OUTCOME_COLUMNS, HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
 from campaign.coverage.tree import COUNTRY_CODE, Area, hamlet_condition, names, within
 from campaign.extensions import db
@@ -59,6 +60,12 @@ class Numbers:
     rank_since: int | None = None
     ranked_count: int = 0
     counters: Counters = field(default_factory=Counters, repr=False)
+    # The Ministry's count of the campaign's official app as of D, at the earlier date, and the day
+    # before the pace window (None: no figure); `basis` is what ranking, target and pace use.
+    official_users: int | None = None
+    official_since: int | None = None
+    official_before_window: int | None = None
+    basis: str = "found"  # or "official"
 
     def count(self, counters: Counters) -> None:
         self.counters = counters
@@ -84,12 +91,42 @@ class Numbers:
         return self.known_users / self.population if self.population else None
 
     @property
+    def official_rate(self) -> float | None:
+        if not self.population or self.official_users is None:
+            return None
+        return self.official_users / self.population
+
+    @property
+    def found_share(self) -> float | None:
+        """The share of the official users that volunteers found."""
+        return self.known_users / self.official_users if self.official_users else None
+
+    @property
+    def basis_users(self) -> int | None:
+        """The users the ranking, target and pace count: found, or official (None: no figure)."""
+        return self.official_users if self.basis == "official" else self.known_users
+
+    @property
+    def basis_rate(self) -> float | None:
+        return self.official_rate if self.basis == "official" else self.user_rate
+
+    @property
+    def basis_gained_window(self) -> int:
+        if self.basis != "official":
+            return self.gained_window
+        if self.official_users is None:
+            return 0
+        return self.official_users - (self.official_before_window or 0)
+
+    @property
     def exact_rate(self) -> Fraction | None:
-        return Fraction(self.known_users, self.population) if self.population else None
+        users = self.basis_users
+        return Fraction(users, self.population) if self.population and users is not None else None
 
     @property
     def exact_rate_since(self) -> Fraction | None:
-        return Fraction(self.known_since, self.population) if self.population else None
+        users = self.official_since if self.basis == "official" else self.known_since
+        return Fraction(users, self.population) if self.population and users is not None else None
 
     @property
     def households_reached_rate(self) -> float | None:
@@ -102,23 +139,34 @@ class Numbers:
         return self.rank_since - self.rank
 
 
+def official_app_code(campaign: Campaign) -> str | None:
+    """The app whose official counts the pages show: the ranking's, else the campaign's first."""
+    if campaign.ranking_app_code:
+        return campaign.ranking_app_code
+    return campaign.apps[0].code if campaign.apps else None
+
+
 def window_start(campaign: Campaign, as_of: date) -> date:
     """The first day of the pace window ending on D (not before the campaign's start)."""
     return max(as_of - timedelta(days=PACE_DAYS - 1), campaign.start_date)
 
 
 def rank(units: list[Numbers]) -> None:
-    """Competition ranking by user rate at D and at the earlier date; population 0 is unranked."""
-    ranked = [u for u in units if u.population > 0]
+    """Competition ranking by the basis rate at D and at the earlier date. A unit without a figure
+    on the basis (population 0, or no official count) is unranked: "no figure", never ranked on
+    the other basis."""
     for attribute, rate in (("rank", "exact_rate"), ("rank_since", "exact_rate_since")):
+        ranked = [u for u in units if getattr(u, rate) is not None]
         rates = sorted((getattr(u, rate) for u in ranked), reverse=True)
         first_at = {}
         for position, value in enumerate(rates, start=1):
             first_at.setdefault(value, position)
-        for unit in ranked:
-            setattr(unit, attribute, first_at[getattr(unit, rate)])
+        for unit in units:
+            value = getattr(unit, rate)
+            setattr(unit, attribute, first_at[value] if value is not None else None)
+    count = sum(1 for u in units if u.rank is not None)
     for unit in units:
-        unit.ranked_count = len(ranked)
+        unit.ranked_count = count
 
 
 def _hamlet_counters(campaign: Campaign, scope: Area, as_of: date, since: date) -> dict[int, Counters]:
@@ -211,6 +259,8 @@ class Scope:
     which follows its primary key), then rolled up in Python to any level inside the scope."""
 
     def __init__(self, campaign: Campaign, scope: Area, as_of: date, since: date):
+        self.campaign, self.as_of, self.since = campaign, as_of, since
+        self._official: dict[str, tuple[dict, dict, dict]] = {}
         # (hamlet id, ward, province, population, households), as `units` reads them.
         hamlets = within(
             sa.select(
@@ -279,7 +329,33 @@ class Scope:
         unit_names = names(level, result)
         for unit, numbers in result.items():
             numbers.name = unit_names.get(unit, str(unit))
+        self.attach_official(level, result)
         return result
+
+    def attach_official(self, level: str, units: dict) -> None:
+        """Each unit's official count of the campaign's official app, and the basis it is ranked on."""
+        app_code = official_app_code(self.campaign)
+        basis = "official" if self.campaign.ranking_app_code else "found"
+        for numbers in units.values():
+            numbers.basis = basis
+        if app_code is None or level == "hamlet":
+            return
+        now, since, before = self._figures(app_code, "province" if level == "country" else level)
+        if level == "country":  # the country's count is its provinces' added up
+            now, since, before = ({COUNTRY_CODE: sum(f.values())} if f else {} for f in (now, since, before))
+        for code, numbers in units.items():
+            numbers.official_users = now.get(code)
+            numbers.official_since = since.get(code)
+            numbers.official_before_window = before.get(code)
+
+    def _figures(self, app_code: str, level: str) -> tuple[dict, dict, dict]:
+        """The official counts of a level as of D, of the earlier date, and of the day before the
+        pace window; read once per level."""
+        if level not in self._official:
+            province = self.campaign.province_code
+            days = (self.as_of, self.since, window_start(self.campaign, self.as_of) - timedelta(days=1))
+            self._official[level] = tuple(official.figures(app_code, level, day, province) for day in days)
+        return self._official[level]
 
     def _populations(self, level: str, inside: Area, ward_population: dict, ward_province: dict) -> dict:
         """{unit: population} above the hamlets: a ward's official figure replaces the sum of its
@@ -294,9 +370,11 @@ class Scope:
             by_unit[unit] = by_unit.get(unit, 0) + population
         if level == "ward":
             return by_unit
-        for code in by_unit:
-            if code in self.province_officials:
-                by_unit[code] = self.province_officials[code]
+        # A province's official population counts even when none of its wards has any figure.
+        for code, population in self.province_officials.items():
+            campaign_holds = self.campaign.province_code in (None, code)
+            if code in by_unit or (campaign_holds and inside.holds(code, None)):
+                by_unit[code] = population
         if level == "country":
             return {COUNTRY_CODE: sum(by_unit.values())} if by_unit else {}
         return by_unit

@@ -1,5 +1,7 @@
 """Coverage pages: one per area level, their CSV/XLSX tables, thresholds and official population."""
 
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -7,13 +9,15 @@ from flask_login import current_user, login_required
 
 from campaign import access, spreadsheets
 from campaign.campaigns.models import Campaign
-from campaign.coverage import context, exports, page
+from campaign.coverage import context, daily, exports, page
 from campaign.coverage.charts import trend_chart
-from campaign.coverage.forms import AreaFilterForm, PopulationImportForm, ThresholdsForm
+from campaign.coverage.forms import AreaFilterForm, OfficialImportForm, PopulationImportForm, ThresholdsForm
+from campaign.coverage.official import import_official
 from campaign.coverage.population import PopulationImportError, import_population
 from campaign.coverage.report import area_report
 from campaign.coverage.tree import LEVELS
 from campaign.extensions import db
+from campaign.i18n import VN_TZ
 from campaign.query_args import known_args
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -72,6 +76,32 @@ def export(level, code, fmt):
     # Named after the area found, not the URL: "３" or "%0A" in the code must not reach a header.
     stem = f"do-phu-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
     return spreadsheets.download(exports.table(report), fmt, stem)
+
+
+@bp.get("/<level>/<code>/report.xlsx")
+@login_required
+@known_args(AreaFilterForm)
+def daily_report(level, code):
+    """The day's report upward (title block, a row per child area, totals), ready for A4."""
+    if level not in LEVELS:
+        abort(404)
+    req = _load_or_abort(level, code, request.args)
+    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
+    table = daily.daily_table(report, current_user.display_name, datetime.now(VN_TZ))
+    stem = f"bao-cao-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
+    return spreadsheets.download(table, "xlsx", stem)
+
+
+@bp.get("/<level>/<code>/report")
+@login_required
+def daily_report_page(level, code):
+    """The same report as the XLSX, as a page to print (two A4 pages for a province's wards)."""
+    if level not in LEVELS:
+        abort(404)
+    req = _load(level, code)
+    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
+    table = daily.daily_table(report, current_user.display_name, datetime.now(VN_TZ))
+    return render_template("coverage/report.html", table=table, report=report, percent_format=exports.PERCENT)
 
 
 @bp.get("/<level>/<code>/trend.svg")
@@ -137,3 +167,29 @@ def population():
             )
             return redirect(url_for("coverage.population"))
     return render_template("coverage/population.html", form=form, errors=errors)
+
+
+@bp.route("/official", methods=["GET", "POST"])
+@login_required
+@access.roles_required(Role.COORDINATOR)
+def official_counts():
+    """Official user counts: a preview of every line, then all of them stored or none."""
+    form = OfficialImportForm()
+    plan = None
+    if form.validate_on_submit():
+        plan = import_official(
+            form.file.data, access.official_import_scope(current_user), apply=form.apply.data
+        )
+        if plan.applied:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "Đã nhập %(num)d số người dùng chính thức.",
+                    "Đã nhập %(num)d số người dùng chính thức.",
+                    len(plan.changes),
+                ),
+                "info",
+            )
+            return redirect(url_for("coverage.official_counts"))
+        db.session.rollback()
+    return render_template("coverage/official.html", form=form, plan=plan)

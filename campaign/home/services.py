@@ -106,6 +106,21 @@ def manager_home(user: User) -> list[dict]:
                 "campaign": campaign,
                 "waiting": db.session.scalar(sa.select(sa.func.count()).select_from(waiting)),
                 "area": access.home_area(user),
+                "national_rank": _national_rank(user, campaign),
             }
         )
     return rows
+
+
+def _national_rank(user: User, campaign):
+    """A coordinator's province among the country's, in a national campaign (Numbers, or None)."""
+    from campaign.coverage.report import area_report
+    from campaign.coverage.tree import find_area
+    from campaign.i18n import local_today
+
+    if campaign.province_code is not None or not access.can_see_national_ranking(user, campaign):
+        return None
+    numbers = area_report(
+        campaign, find_area("province", user.province_code), local_today(), with_trend=False
+    ).numbers
+    return numbers if numbers.rank is not None else None
