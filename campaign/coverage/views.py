@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from campaign import access, spreadsheets
+from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
 from campaign.coverage import context, daily, exports, page
 from campaign.coverage.charts import trend_chart
