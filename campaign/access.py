@@ -429,9 +429,13 @@ def can_import_population(user: User, province_code: int | None) -> bool:
     return can_manage_campaign(user, None, province_code=province_code)
 
 
+# Official user counts are imported by a province's coordinator (their province) or an admin.
+official_importers_only = roles_required(Role.COORDINATOR)
+
+
 def official_import_scope(user: User) -> int | None:
     """The province a coordinator's official figures are limited to; None for an admin (anywhere).
-    Only for users who passed roles_required(Role.COORDINATOR)."""
+    Only for users who passed `official_importers_only`."""
     return None if user.role == Role.ADMIN else user.province_code
 
 

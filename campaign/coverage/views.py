@@ -8,7 +8,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from campaign import access, spreadsheets
-from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
 from campaign.coverage import context, daily, exports, page
 from campaign.coverage.charts import trend_chart
@@ -172,7 +171,7 @@ def population():
 
 @bp.route("/official", methods=["GET", "POST"])
 @login_required
-@access.roles_required(Role.COORDINATOR)
+@access.official_importers_only
 def official_counts():
     """Official user counts: a preview of every line, then all of them stored or none."""
     form = OfficialImportForm()
