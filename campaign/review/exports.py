@@ -14,10 +14,10 @@ from campaign.auth.models import User
 from campaign.campaigns.models import Campaign, CampaignApp, Team
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, percent
-from campaign.review.forms import OUTCOME_LABELS, STATUS_LABELS
 from campaign.review.services import VisitFilter, visits_query
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
+from campaign.vocabulary import OUTCOMES, STATUSES
 
 CHUNK = 1000
 PERCENT_FORMAT = "0.00%"
@@ -75,8 +75,8 @@ def visit_table(user: User, f: VisitFilter) -> Table:
         .where(Visit.id.in_(sa.select(filtered.c.id)))
         .order_by(Visit.visited_at, Visit.id)
     )
-    outcome_names = {o: str(name) for o, name in OUTCOME_LABELS.items()}
-    status_names = {s: str(name) for s, name in STATUS_LABELS.items()}
+    outcome_names = {o: str(name) for o, name in OUTCOMES.items()}
+    status_names = {s: str(name) for s, name in STATUSES.items()}
     yes, no = _("Có"), _("Không")
     rows = []
     for visit, campaign, ward, hamlet, label, volunteer, team in db.session.execute(base):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaign import access, spreadsheets
+from campaign import access, spreadsheets, vocabulary
 from campaign.areas.models import Ward
 from campaign.auth.models import Role
 from campaign.auth.views import safe_next
@@ -15,8 +15,6 @@ from campaign.extensions import db
 from campaign.query_args import known_args
 from campaign.review import exports, services
 from campaign.review.forms import (
-    OUTCOME_LABELS,
-    STATUS_LABELS,
     BulkReviewForm,
     ReviewActionForm,
     VisitFilterForm,
@@ -49,7 +47,7 @@ def _may_review(visit: Visit) -> bool:
 
 
 def _labels() -> dict:
-    return {"outcomes": OUTCOME_LABELS, "statuses": STATUS_LABELS}
+    return {"outcomes": vocabulary.OUTCOMES, "statuses": vocabulary.STATUSES}
 
 
 @bp.get("/")

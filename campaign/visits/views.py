@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from campaign import access
+from campaign import access, vocabulary
 from campaign.api.openapi import document
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
@@ -19,7 +19,7 @@ from campaign.home.services import hamlets_payload, loggable_hamlets
 from campaign.i18n import VN_TZ
 from campaign.types import db_id
 from campaign.visits import forms, services
-from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
+from campaign.visits.models import ReviewStatus, SiteKind, Visit
 
 bp = Blueprint("visits", __name__)
 
@@ -37,39 +37,6 @@ SHELL_FILES = (
     "icons/icon-512.png",
     "icons/icon-maskable-512.png",
 )
-
-
-def outcome_labels() -> dict:
-    return {
-        Outcome.INSTALLED: _("Đã cài giúp"),
-        Outcome.ALREADY_INSTALLED: _("Đã có sẵn"),
-        Outcome.REFUSED: _("Từ chối"),
-        Outcome.NOT_HOME: _("Không có nhà"),
-        Outcome.NO_SMARTPHONE: _("Không có smartphone"),
-        Outcome.COME_BACK_LATER: _("Hẹn quay lại"),
-    }
-
-
-def site_labels() -> dict:
-    return {
-        SiteKind.HOUSEHOLD: _("Hộ gia đình"),
-        SiteKind.SCHOOL: _("Trường học"),
-        SiteKind.BUSINESS: _("Doanh nghiệp, nhà hàng, khách sạn"),
-        SiteKind.MARKET: _("Chợ, trung tâm thương mại"),
-        SiteKind.TRANSIT_HUB: _("Bến xe, bến tàu"),
-        SiteKind.INDUSTRIAL_ZONE: _("Khu công nghiệp"),
-        SiteKind.QUARANTINE_SITE: _("Khu cách ly"),
-        SiteKind.BOOTH: _("Điểm hỗ trợ lưu động"),
-    }
-
-
-def status_labels() -> dict:
-    return {
-        ReviewStatus.PENDING: _("Chờ duyệt"),
-        ReviewStatus.APPROVED: _("Đã duyệt"),
-        ReviewStatus.FLAGGED: _("Cần xem lại"),
-        ReviewStatus.REJECTED: _("Không được tính"),
-    }
 
 
 def _campaigns_for(user) -> list[tuple[Campaign, list]]:
@@ -122,8 +89,8 @@ def new():
         hamlet_data=hamlets_payload(campaign, hamlets),
         values=values,
         errors=errors,
-        outcomes=outcome_labels(),
-        sites=site_labels(),
+        outcomes=vocabulary.OUTCOMES,
+        sites=vocabulary.SITES,
         rule_messages=forms.messages(),
     )
 
@@ -156,8 +123,8 @@ def mine():
     return render_template(
         "visits/mine.html",
         visits=visits,
-        outcomes=outcome_labels(),
-        statuses=status_labels(),
+        outcomes=vocabulary.OUTCOMES,
+        statuses=vocabulary.STATUSES,
         correctable={ReviewStatus.FLAGGED, ReviewStatus.REJECTED},
     )
 
