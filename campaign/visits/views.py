@@ -214,6 +214,12 @@ def manifest():
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it whatever the page links; the app icon, not a 404 in the console."""
+    return current_app.send_static_file("icons/icon-192.png")
+
+
 @bp.get("/api/openapi.json")
 def openapi():
     return jsonify(document())
