@@ -116,9 +116,11 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
+    from campaign import vocabulary
     from campaign.i18n import register_filters
 
     register_filters(app)
+    vocabulary.register(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -42,6 +42,8 @@ class Config:
     CLIENT_TIMEOUT_MS = 30_000
     CLIENT_RETRY_MIN_MS = 5_000
     CLIENT_RETRY_MAX_MS = 300_000
+    # After a save, "Hoàn tác" takes the visit back for this long; its send waits as long.
+    CLIENT_UNDO_MS = 5_000
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -60,7 +62,7 @@ def from_environment() -> dict:
         settings["SQLITE_SYNCHRONOUS"] = os.environ["SQLITE_SYNCHRONOUS"].upper()
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
-    for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS"):
+    for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS", "CLIENT_UNDO_MS"):
         with suppress(ValueError):
             if value := whole_number(os.environ.get(name, ""), 3_600_000):
                 settings[name] = value

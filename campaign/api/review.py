@@ -20,6 +20,7 @@ from campaign.review import services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
 from campaign.types import MAX_ID
 from campaign.visits.models import Visit
+from campaign.vocabulary import flag_texts, visit_reason
 
 reviewers_only = access.roles_required(Role.LEAD, Role.COORDINATOR)
 PER_PAGE = 50
@@ -43,8 +44,8 @@ def visit_json(visit: Visit) -> dict:
         "installs": {i.app.code: i.count for i in visit.installs},
         "visited_at": visit.visited_at.isoformat(),
         "review_status": visit.review_status.value,
-        "review_reason": visit.review_reason,
-        "auto_flags": visit.auto_flags.split("\n") if visit.auto_flags else [],
+        "review_reason": visit_reason(visit),
+        "auto_flags": flag_texts(visit),  # in the request's language
         "corrects_id": visit.corrects_id,
         "superseded": visit.superseded,
         "counts_in_totals": visit.counts_in_totals,

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from campaign.auth.models import Role
 from campaign.home import services
+from campaign.visits import mine as my_visits
 from campaign.visits.services import visits_today
 
 bp = Blueprint("home", __name__)
@@ -16,5 +17,6 @@ def index():
             "home/volunteer.html",
             sections=services.volunteer_home(current_user),
             today_count=visits_today(current_user),
+            needs_fixing=my_visits.needs_fixing_count(current_user),
         )
     return render_template("home/index.html", rows=services.manager_home(current_user))

@@ -17,7 +17,7 @@ from campaign.i18n import VN_TZ, percent
 from campaign.review.services import VisitFilter, visits_query
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
-from campaign.vocabulary import OUTCOMES, STATUSES
+from campaign.vocabulary import OUTCOMES, STATUSES, flag_texts, visit_reason
 
 CHUNK = 1000
 PERCENT_FORMAT = "0.00%"
@@ -97,8 +97,8 @@ def visit_table(user: User, f: VisitFilter) -> Table:
                 volunteer,
                 team or "",
                 status_names[visit.review_status.value],
-                visit.review_reason or "",
-                (visit.auto_flags or "").replace("\n", " "),
+                visit_reason(visit) or "",
+                " ".join(flag_texts(visit)),
                 visit.corrects_id or "",
                 yes if visit.counts_in_totals else no,
             ]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from campaign import access
+from campaign import access, vocabulary
 from campaign.areas.models import Household, label_key
 from campaign.campaigns.models import Campaign
 from campaign.coverage import totals
@@ -432,7 +432,7 @@ def visit_payload(visit: Visit) -> dict:
         "note": visit.note,
         "corrects": corrects or None,
         "review_status": visit.review_status.value,
-        "review_reason": visit.review_reason,
+        "review_reason": vocabulary.visit_reason(visit),
         "superseded": visit.superseded,
     }
 

@@ -19,7 +19,8 @@ from campaign.home.services import hamlets_payload, loggable_hamlets
 from campaign.i18n import VN_TZ
 from campaign.types import db_id
 from campaign.visits import forms, services
-from campaign.visits.models import ReviewStatus, SiteKind, Visit
+from campaign.visits import mine as my
+from campaign.visits.models import SiteKind, Visit
 
 bp = Blueprint("visits", __name__)
 
@@ -119,13 +120,19 @@ def _prefill(campaign: Campaign) -> dict:
 @bp.get("/visits/mine")
 @login_required
 def mine():
-    visits = db.session.scalars(services.my_visits_query(current_user).limit(200)).all()
+    choices = my.status_choices()
+    status = request.args.get("status", "")
+    status = status if status in choices else ""
+    page = my.page(current_user, status)
     return render_template(
         "visits/mine.html",
-        visits=visits,
+        page=page,
+        days=my.by_day(page.items),
+        status=status,
+        status_choices=choices,
         outcomes=vocabulary.OUTCOMES,
         statuses=vocabulary.STATUSES,
-        correctable={ReviewStatus.FLAGGED, ReviewStatus.REJECTED},
+        may_correct=my.may_correct,
     )
 
 
@@ -141,6 +148,7 @@ def network_settings() -> dict:
         "timeoutMs": config["CLIENT_TIMEOUT_MS"],
         "retryMinMs": config["CLIENT_RETRY_MIN_MS"],
         "retryMaxMs": config["CLIENT_RETRY_MAX_MS"],
+        "undoMs": config["CLIENT_UNDO_MS"],
     }
 
 

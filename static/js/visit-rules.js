@@ -50,6 +50,7 @@ export function checkVisit(item, cfg, now = new Date()) {
   if (residents !== null && phones !== null && already !== null && !Object.keys(errors).length) {
     if (installed + already > residents) errors.residents = [m.users_le_residents];
     if (installed > phones) errors.smartphones = [m.installs_le_smartphones];
+    if (item.outcome === 'installed' && installed === 0) errors.installs = [m.installed_none];
   }
   return errors;
 }
