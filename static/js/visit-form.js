@@ -84,7 +84,7 @@ function showErrors(errors) {
     if (details) details.open = true;
     for (const message of messages) {
       // "Đã cài giúp" with no install is asked where the steppers are, with its one-tap fixes.
-      if (message === cfg.messages.installed_none) { ask.hidden = false; continue; }
+      if (message === cfg.messages.installed_none) { ask.hidden = false; first ||= ask; continue; }
       const p = document.createElement('p');
       p.className = 'error';
       p.setAttribute('role', 'alert');
@@ -189,7 +189,7 @@ undoButton.addEventListener('click', async () => {
   if (!last?.undoable) return;
   const { item } = last;
   clearTimeout(last.timer);
-  last.undoable = false;
+  last = null; // its removal below is no send: the toast must not say "đã gửi"
   undoButton.hidden = true;
   const row = await outbox.get(item.client_id);
   if (!row || row.state === 'sending') {
