@@ -106,12 +106,23 @@ def wait_for_visits(page, db, n: int, timeout: float = 20) -> list[Visit]:
     return visits
 
 
+def undo_window(page, ms: int) -> None:
+    """The form as served, with this undo window whatever the test server was started with."""
+
+    def rewrite(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=re.sub(r'"undoMs": \d+', f'"undoMs": {ms}', response.text()))
+
+    page.route("**/visits/new", rewrite)
+
+
 def toast(page) -> str:
     return page.locator("[data-save-status]").inner_text()
 
 
 def test_the_common_visit_takes_three_taps_and_not_home_two_with_no_scroll(phone, live_server, people, db):
     page, taps = phone, Taps(phone)
+    undo_window(page, 3000)
     open_form(page, live_server, "tnv-360")
     taps.type_label("Số 5")
     taps.tap("label.choice:has-text('Đã cài giúp')")
@@ -142,6 +153,7 @@ def test_the_common_visit_takes_three_taps_and_not_home_two_with_no_scroll(phone
 
 def test_undo_takes_an_unsent_visit_back_out_of_the_outbox(phone, live_server, people, db):
     page, taps = phone, Taps(phone)
+    undo_window(page, 8000)
     open_form(page, live_server, "tnv-360")
     taps.type_label("Số 8")
     taps.tap("label.choice:has-text('Hẹn quay lại')")
@@ -152,7 +164,7 @@ def test_undo_takes_an_unsent_visit_back_out_of_the_outbox(phone, live_server, p
     wait_until(page, "document.querySelector('[data-save-status]').textContent.includes('hoàn tác')")
     assert page.input_value("#f-household") == "Số 8"  # back in the form, to fix or drop
     assert page.locator("[data-undo]").is_hidden()
-    page.wait_for_timeout(6500)  # past the undo window: nothing was sent
+    page.wait_for_timeout(9000)  # past the undo window: nothing was sent
     assert stored(db) == []
     assert page.locator("[data-outbox-count]").first.inner_text() == "0"
 
