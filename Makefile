@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint translations extract bench soak fuzz audit clean
+.PHONY: run test lint translations extract bench soak fuzz audit clean prod-check
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: $(VENV)/.runtime translations
 	$(FLASK) init
 	$(FLASK) demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
 	@echo "Open http://$(HOST):$(PORT) and sign in with a login above."
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+	GUNICORN_WORKERS=2 GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c python:campaign.deploy.gunicorn_conf wsgi:app
 
 # The suite runs on SQLite, then again on $(TEST_DATABASE_URL) when it is set (PostgreSQL in CI).
 test: $(VENV)/.dev translations
@@ -50,11 +50,19 @@ clean:
 bench: $(VENV)/.dev
 	$(PY) -m tests.bench.visits
 	$(PY) -m tests.bench.coverage
+	$(PY) -m tests.bench.onboarding
 
 # Load and faults: gunicorn with 4 workers on SQLite then PostgreSQL (SOAK_PG_URL), 64 volunteers,
 # SOAK_VISITS visits (20,000), a worker killed mid-run. Not part of `make test`.
 soak: $(VENV)/.dev
 	$(PY) -m tests.soak
+
+# As deployed: nginx (installed from Debian if missing) with a self-signed certificate, two
+# gunicorn hosts, PostgreSQL (SOAK_PG_URL's server, database prod_check_run) and Redis (DB
+# PROD_REDIS_DB, 7); the soak through HTTPS, a host killed, rolling reloads. Prints a table of
+# checks. Not part of `make test`.
+prod-check: $(VENV)/.dev translations
+	$(PY) -m tests.prod.check
 
 # Hostile input on the JSON API and in visit batches, fresh random examples each run (FUZZ_EXAMPLES
 # per operation), on SQLite then $(TEST_DATABASE_URL). `make test` runs the same tests with 25 fixed examples.

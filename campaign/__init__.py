@@ -29,12 +29,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
+    import_module("campaign.request_log").register(app)  # first: its id is in every later line
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
     register_templates(app)
     register_cli(app)
     import_module("campaign.security").register(app)
+    import_module("campaign.metrics").register(app)
+    import_module("campaign.health").register(app)
+    import_module("campaign.static_files").register(app)
     app.json.ensure_ascii = False  # Vietnamese text stays readable and shorter on the wire
     return app
 
@@ -60,7 +64,7 @@ def register_extensions(app: Flask) -> None:
     from campaign import database, models  # noqa: F401  (models register their tables)
     from campaign.auth.services import load_user
     from campaign.auth.views import unauthorized
-    from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from campaign.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale, select_timezone
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_url(app)
@@ -71,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             database.tune_sqlite(db.engine, app.config["SQLITE_SYNCHRONOUS"])
+    database.register(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -80,12 +85,13 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
 
 
-FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review")
+FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review", "onboarding")
 
 
 class IdConverter(IntegerConverter):
@@ -101,12 +107,14 @@ class IdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from campaign.api import bp as api_bp
+    from campaign.api import docs as api_docs
 
     app.url_map.converters["int"] = IdConverter
 
     for feature in FEATURES:
         app.register_blueprint(import_module(f"campaign.{feature}.views").bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs)
 
 
 def register_errors(app: Flask) -> None:
@@ -117,10 +125,12 @@ def register_errors(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from campaign import vocabulary
+    from campaign.access import nav_items
     from campaign.i18n import register_filters
 
     register_filters(app)
     vocabulary.register(app)
+    app.jinja_env.globals["nav_items"] = nav_items  # the menu asks access, never restates it
 
 
 def register_cli(app: Flask) -> None:

@@ -5,9 +5,11 @@ a volunteer the hamlets their team is assigned to in a campaign (and their own v
 """
 
 from functools import cache, wraps
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.areas.models import Hamlet, Ward
@@ -90,17 +92,32 @@ def can_manage_campaign(user: User, campaign: Campaign | None = None, province_c
     return code is not None and code == user.province_code
 
 
+def can_manage_campaigns(user: User) -> bool:
+    """The campaign pages: the coordinator of a province, or an admin."""
+    return can_manage_campaign(user, province_code=user.province_code)
+
+
+def can_manage_national_campaigns(user: User) -> bool:
+    """A campaign of the whole country, or of any province: the admin."""
+    return user.role == Role.ADMIN
+
+
+def can_manage_province_leads(user: User, province_code: int) -> bool:
+    """The leads of a province's wards are managed by whoever runs its campaigns."""
+    return can_manage_campaign(user, province_code=province_code)
+
+
 # --- areas -----------------------------------------------------------------------------------
 
 
 def hamlet_ids_query(user: User, campaign_id: int | None = None) -> sa.Select:
-    """The ids of the hamlets the user may see (and log visits in)."""
+    """The ids of the hamlets the user may see (those they log visits in: `loggable_hamlet_ids`)."""
     return _hamlet_ids(user.role, user.province_code, user.ward_code, user.team_id, campaign_id)
 
 
 def _hamlet_ids(role: Role, province_code, ward_code, team_id, campaign_id) -> sa.Select:
     """The one rule behind `hamlet_ids_query`. Each scope value is a value or a bind parameter
-    (see `_loggable_statement`), so the rule may only compare them, never test them in Python."""
+    (see `_campaign_statement`), so the rule may only compare them, never test them in Python."""
     if role == Role.ADMIN:
         return sa.select(Hamlet.id)
     if role == Role.COORDINATOR:
@@ -130,26 +147,58 @@ def can_see_hamlet(user: User, hamlet: Hamlet, campaign_id: int | None = None) -
     return db.session.execute(query.limit(1)).first() is not None
 
 
-def loggable_hamlet_ids(user: User, campaign: Campaign, hamlet_ids) -> set[int]:
-    """Of these hamlets, those where the user may log the campaign's visits: hamlets the user
-    sees, inside the campaign's area. One query for a whole batch of visits."""
-    if not can_see_campaign(user, campaign):
-        return set()
-    params = {
-        "hamlet_ids": sorted(set(hamlet_ids)),
+# --- who logs visits ------------------------------------------------------------------------
+
+# Those who knock on doors: they log visits, claim households and keep their hamlets offline.
+# Coordinators and admins see a province or the country, too much ground for that.
+LOGGING_ROLES = (Role.VOLUNTEER, Role.LEAD)
+
+
+def logs_visits(user: User) -> bool:
+    return user.role in LOGGING_ROLES
+
+
+def _scope_params(user: User, campaign: Campaign) -> dict:
+    return {
         "campaign_id": campaign.id,
         "campaign_province": campaign.province_code,
         "province_code": user.province_code,
         "ward_code": user.ward_code,
         "team_id": user.team_id,
     }
-    return set(db.session.scalars(_loggable_statement(user.role, campaign.province_code is not None), params))
+
+
+def campaign_hamlet_ids(user: User, campaign: Campaign, hamlet_ids, *, only_open=False) -> set[int]:
+    """Of these hamlets, those the user sees inside the campaign's area (with `only_open`, those
+    that still take visits). One query for a batch."""
+    if not can_see_campaign(user, campaign):
+        return set()
+    params = {**_scope_params(user, campaign), "hamlet_ids": sorted(set(hamlet_ids))}
+    statement = _among_statement(user.role, campaign.province_code is not None, only_open)
+    return set(db.session.scalars(statement, params))
+
+
+def loggable_hamlet_ids(user: User, campaign: Campaign, hamlet_ids) -> set[int]:
+    """Of these hamlets, those where the user may log the campaign's visits: the API, the form
+    and the claims all ask this (or `loggable_hamlets_query`, the same rule for every hamlet).
+    A retired hamlet takes no new visits."""
+    if not logs_visits(user):
+        return set()
+    return campaign_hamlet_ids(user, campaign, hamlet_ids, only_open=True)
+
+
+def loggable_hamlets_query(user: User, campaign: Campaign) -> sa.Select:
+    """The ids of every hamlet where the user may log the campaign's visits (the form, /me)."""
+    if not logs_visits(user) or not can_see_campaign(user, campaign):
+        return sa.select(Hamlet.id).where(sa.false())
+    statement = _campaign_statement(user.role, campaign.province_code is not None, True)
+    return statement.params(_scope_params(user, campaign))
 
 
 @cache
-def _loggable_statement(role: Role, in_province: bool) -> sa.Select:
-    """`loggable_hamlet_ids`'s query for one role, built once (it runs for every visit sent): the
-    same rule as `hamlet_ids_query`, with the user's scope as parameters instead of values."""
+def _campaign_statement(role: Role, in_province: bool, only_open: bool) -> sa.Select:
+    """The hamlets a role sees inside a campaign's area, built once per role (it runs for every
+    visit sent): `hamlet_ids_query`'s rule, with the user's scope as parameters, not values."""
     scope = _hamlet_ids(
         role,
         sa.bindparam("province_code"),
@@ -157,12 +206,19 @@ def _loggable_statement(role: Role, in_province: bool) -> sa.Select:
         sa.bindparam("team_id"),
         sa.bindparam("campaign_id"),
     )
-    query = sa.select(Hamlet.id).where(
-        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True)), Hamlet.id.in_(scope)
-    )
+    query = sa.select(Hamlet.id).where(Hamlet.id.in_(scope))
+    if only_open:
+        query = query.where(open_hamlets())
     if in_province:
         query = query.join(Ward).where(Ward.province_code == sa.bindparam("campaign_province"))
     return query
+
+
+@cache
+def _among_statement(role: Role, in_province: bool, only_open: bool) -> sa.Select:
+    return _campaign_statement(role, in_province, only_open).where(
+        Hamlet.id.in_(sa.bindparam("hamlet_ids", expanding=True))
+    )
 
 
 def can_log_in_hamlet(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:
@@ -231,6 +287,11 @@ def can_manage_volunteer(user: User, person: User) -> bool:
     return can_manage_ward(user, person.team.ward_code)
 
 
+def own_ward_code(user: User) -> int | None:
+    """The one ward a lead works in (their hamlets, teams and audit); None for the other roles."""
+    return user.ward_code if user.role == Role.LEAD else None
+
+
 def can_manage_leads(user: User, ward_code: int) -> bool:
     """Leads of a ward are created by the coordinator of its province (or an admin)."""
     return user.role in (Role.ADMIN, Role.COORDINATOR) and can_manage_ward(user, ward_code)
@@ -238,12 +299,12 @@ def can_manage_leads(user: User, ward_code: int) -> bool:
 
 def can_see_revisits(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:
     """The revisit list of a hamlet: the volunteers of its team in the campaign, and leads up."""
-    return can_log_in_hamlet(user, hamlet, campaign)
+    return hamlet.id in campaign_hamlet_ids(user, campaign, [hamlet.id])
 
 
 def can_claim(user: User, hamlet: Hamlet, campaign: Campaign) -> bool:
-    """Those who knock on doors claim them: volunteers of the hamlet's team and its ward's lead."""
-    return user.role in (Role.VOLUNTEER, Role.LEAD) and can_log_in_hamlet(user, hamlet, campaign)
+    """Those who log the hamlet's visits claim its doors: its team's volunteers, its ward's lead."""
+    return can_log_in_hamlet(user, hamlet, campaign)
 
 
 def can_manage_person(user: User, person: User) -> bool:
@@ -263,6 +324,9 @@ REVIEWERS = (Role.LEAD, Role.COORDINATOR)  # and the admin, as everywhere
 
 def is_reviewer(user: User) -> bool:
     return user.role in (Role.ADMIN, *REVIEWERS)
+
+
+reviewers_only = roles_required(*REVIEWERS)
 
 
 def review_hamlet_ids_query(user: User) -> sa.Select:
@@ -342,8 +406,16 @@ def can_set_coverage_thresholds(user: User, campaign: Campaign) -> bool:
     return can_manage_campaign(user, campaign)
 
 
-def can_import_population(user: User, province_code: int) -> bool:
-    """Official population figures of a province and its wards: its coordinator, or an admin."""
+def population_scope(user: User) -> int | None:
+    """The province whose official population figures the user imports; None: every province."""
+    return None if can_manage_national_campaigns(user) else user_province_code(user)
+
+
+def can_import_population(user: User, province_code: int | None) -> bool:
+    """Official population figures of a province and its wards: its coordinator, or an admin
+    (who alone imports them for every province at once, `province_code` None)."""
+    if province_code is None:
+        return can_manage_national_campaigns(user)
     return can_manage_campaign(user, None, province_code=province_code)
 
 
@@ -356,3 +428,75 @@ def home_area(user: User) -> tuple[str, object] | None:
     if user.role == Role.LEAD and user.ward_code is not None:
         return ("ward", user.ward_code)
     return None
+
+
+# --- the menu ------------------------------------------------------------------------------------
+
+
+class NavItem(NamedTuple):
+    href: str
+    label: str
+    daily: bool  # in the bar; the others fold under "Xem thêm"
+
+
+def nav_items(user: User) -> list[NavItem]:
+    """The menu: the pages the user's role works with, by the rules above. The links a role uses
+    every day stay in the bar, so that at 360 px it is one or two rows for every role."""
+    volunteer = logs_visits(user) and not is_reviewer(user)
+    ward = own_ward_code(user)
+    items = [NavItem(url_for("home.index"), _("Trang chủ"), True)]
+    if logs_visits(user):
+        items += [
+            NavItem(url_for("visits.new"), _("Ghi lượt thăm"), True),
+            NavItem(url_for("visits.mine"), _("Lượt thăm của tôi"), volunteer),
+            NavItem(url_for("areas.revisits"), _("Cần quay lại"), volunteer),
+        ]
+    if is_reviewer(user):
+        items += [
+            NavItem(url_for("review.queue"), _("Duyệt lượt thăm"), True),
+            NavItem(url_for("coverage.index"), _("Độ phủ"), True),
+        ]
+    if ward is not None:
+        items += [
+            NavItem(url_for("areas.hamlets", code=ward), _("Thôn/ấp"), False),
+            NavItem(url_for("campaigns.teams", code=ward), _("Đội"), False),
+        ]
+    if can_manage_campaigns(user):
+        items.append(NavItem(url_for("campaigns.manage_campaigns"), _("Chiến dịch"), False))
+    if user.province_code is not None and can_manage_province_leads(user, user.province_code):
+        items.append(NavItem(url_for("campaigns.leads", code=user.province_code), _("Trưởng nhóm"), False))
+    if is_reviewer(user):
+        items += [
+            NavItem(url_for("review.teams"), _("Hoạt động đội"), False),
+            NavItem(url_for("review.export_page"), _("Xuất dữ liệu"), False),
+            NavItem(url_for("review.audit_index"), _("Nhật ký"), False),
+        ]
+    return items
+
+
+# --- onboarding a province (campaign/onboarding) ----------------------------------------------
+
+
+def open_hamlets():
+    """The condition a hamlet must meet to take new visits: not retired. Its visits still count."""
+    return Hamlet.retired_at.is_(None)
+
+
+def can_onboard_province(user: User, province_code: int) -> bool:
+    """The province's hamlet file, roster, checklist and cards: its coordinator, or an admin."""
+    return can_manage_campaign(user, None, province_code=province_code)
+
+
+def can_onboard_ward(user: User, ward_code: int) -> bool:
+    """A ward's roster, cards, "who hasn't joined" and retiring its hamlets: its lead and above."""
+    return can_manage_ward(user, ward_code)
+
+
+def can_reissue_join_code(user: User, person: User) -> bool:
+    """A lost card or phone: whoever manages the volunteer; never one's own code."""
+    return person.role == Role.VOLUNTEER and person.id != user.id and can_manage_volunteer(user, person)
+
+
+def can_end_campaign(user: User, campaign: Campaign) -> bool:
+    """Deactivate or reactivate a campaign's volunteers, or copy it: whoever runs it."""
+    return can_manage_campaign(user, campaign)

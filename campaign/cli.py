@@ -1,8 +1,10 @@
 """Command line: `flask --app campaign init | create-user | demo`."""
 
 import secrets
+from contextlib import contextmanager
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
@@ -11,6 +13,7 @@ from campaign.auth.models import Role
 from campaign.backup import backup_command
 from campaign.coverage import cli as coverage_cli
 from campaign.database import refresh_statistics
+from campaign.deploy import deploy_files_command
 from campaign.extensions import db
 
 
@@ -19,15 +22,37 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(deploy_files_command)
     coverage_cli.register(app)
+
+
+# Any fixed number, the same in every server: PostgreSQL's advisory locks are keyed by it.
+INIT_LOCK_KEY = 0x43414D50  # "CAMP"
+
+
+@contextmanager
+def init_lock():
+    """On PostgreSQL, one `flask init` at a time: servers that start together wait their turn,
+    and the later ones find the schema current. The lock is the connection's, so it goes with
+    the process if it dies. SQLite is one server's file: nothing to share."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": INIT_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": INIT_LOCK_KEY})
 
 
 @click.command("init")
 def init_command():
     """Bring the database schema up to date and load Vietnam's provinces and wards."""
-    upgrade()
-    changes = load_official_areas()
-    db.session.commit()
+    with init_lock():
+        upgrade()
+        changes = load_official_areas()
+        db.session.commit()
     provinces, wards = area_counts()
     click.echo(
         f"Database ready: {provinces} provinces, {wards} wards "

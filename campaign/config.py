@@ -40,10 +40,20 @@ class Config:
     # send is retried after a delay that doubles from CLIENT_RETRY_MIN_MS up to CLIENT_RETRY_MAX_MS.
     # 30 s carries a batch of 200 visits (about 100 KB) over slow 3G.
     CLIENT_TIMEOUT_MS = 30_000
+    # Onboarding (campaign/onboarding): a printed join code works for JOIN_CODE_DAYS; "remember
+    # this phone" keeps a volunteer signed in for JOIN_REMEMBER_DAYS unless they choose fewer.
+    # Failed join attempts per address (a training room shares one address; successes never count).
+    JOIN_CODE_DAYS = 14
+    JOIN_REMEMBER_DAYS = 60
+    JOIN_LIMITS = "20 per minute;200 per hour"
     CLIENT_RETRY_MIN_MS = 5_000
     CLIENT_RETRY_MAX_MS = 300_000
     # After a save, "Hoàn tác" takes the visit back for this long; its send waits as long.
     CLIENT_UNDO_MS = 5_000
+    # Flask-Compress: text types only (not PNGs), and not what is too small to gain. The proxy
+    # must not compress again (campaign/deploy/nginx.conf turns its gzip off).
+    COMPRESS_MIN_SIZE = 500
+    REDIS_URL = None  # checked by /healthz when set; RATELIMIT_STORAGE_URI=redis://… is too
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -60,6 +70,8 @@ def from_environment() -> dict:
         settings["TRUSTED_PROXIES"] = whole_number(os.environ.get("TRUSTED_PROXIES", ""), 10)
     if os.environ.get("SQLITE_SYNCHRONOUS", "").upper() in SQLITE_SYNCHRONOUS_LEVELS:
         settings["SQLITE_SYNCHRONOUS"] = os.environ["SQLITE_SYNCHRONOUS"].upper()
+    if os.environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = os.environ["REDIS_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS", "CLIENT_UNDO_MS"):

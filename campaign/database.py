@@ -8,8 +8,9 @@ from functools import wraps
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import has_app_context, request
 from sqlalchemy import event
+from sqlalchemy.orm import Session, scoped_session
 
 from campaign.config import SQLITE_SYNCHRONOUS_LEVELS
 from campaign.extensions import db
@@ -113,8 +114,9 @@ def tune_sqlite(engine, synchronous: str = "FULL") -> None:
 
     A deferred transaction that reads and then writes cannot wait for the lock when another
     worker committed in between (SQLITE_BUSY_SNAPSHOT), so writers take the lock up front, after
-    their turn on the lock file (WriterQueueConnection). Reads (GET, and a `reads_first` view
-    until `start_writing`) stay deferred so they never queue behind writers.
+    their turn on the lock file (WriterQueueConnection). A transaction of a session that reads
+    (`reading`: a GET, a `reads_first` view until `start_writing`) stays deferred, so that it
+    never queues behind writers.
     """
     if synchronous not in SQLITE_SYNCHRONOUS_LEVELS:  # it is written into a PRAGMA
         raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {SQLITE_SYNCHRONOUS_LEVELS}")
@@ -131,45 +133,83 @@ def tune_sqlite(engine, synchronous: str = "FULL") -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        read_only = has_request_context() and (request.method in SAFE_METHODS or g.get("reads_first", False))
-        if not read_only and isinstance(connection.connection.dbapi_connection, WriterQueueConnection):
+        if reading(db.session() if has_app_context() and db.session.registry.has() else None):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if isinstance(connection.connection.dbapi_connection, WriterQueueConnection):
             connection.connection.dbapi_connection.wait_to_write()
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# The session's own record of how its next transaction begins (in `session.info`):
+# READS_FIRST, set for a request that reads before it writes; WRITING, set by `start_writing`
+# for the one transaction that follows and dropped when that transaction ends.
+READS_FIRST, WRITING = "reads_first", "writing"
+
+
+def reading(session) -> bool:
+    """Whether this session's next transaction only reads. Without a session (a script's own
+    connection) or outside a reads-first request, it may write."""
+    return session is not None and session.info.get(READS_FIRST, False) and not session.info.get(WRITING)
+
+
+def register(app) -> None:
+    """Every GET reads first (and never writes); `reads_first` views say so themselves."""
+
+    @app.before_request
+    def reads_if_safe():
+        if request.method in SAFE_METHODS:
+            db.session.info[READS_FIRST] = True
+
+    @app.teardown_request
+    def forget_mode(_error=None):
+        # An app context, and its session, can outlive the request (tests, scripts).
+        if db.session.registry.has():
+            db.session.info.pop(READS_FIRST, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _done_writing(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(WRITING, None)
 
 
 def reads_first(view):
-    """For a writing view that reads much before it writes (the visit API): its reads run in a
-    transaction of their own, outside SQLite's one-writer lock, until it calls `start_writing`.
-    Put it above @login_required, so that loading the user is one of those reads."""
+    """For a writing view that reads much before it writes (the visit API and form): its reads
+    run in transactions of their own, outside SQLite's one-writer lock, and only what follows
+    `start_writing` takes it. Put it above @login_required, so that loading the user is one of
+    those reads."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        g.reads_first = True
+        info = db.session.info
+        before, info[READS_FIRST] = info.get(READS_FIRST), True
         try:
             return view(*args, **kwargs)
-        finally:  # an app context can outlive the request (tests, scripts): never leak the flag
-            g.pop("reads_first", None)
+        finally:
+            if before is None:
+                info.pop(READS_FIRST, None)
 
     return wrapped
 
 
-def start_writing() -> None:
-    """End the reading transaction that `reads_first` began, keeping the objects it loaded; what
-    follows is one writing transaction. Another request may have written in between, so the
-    writes must not rely on what was read being still true (the visit inserts skip a client_id
-    stored meanwhile). Without `reads_first`, nothing to do; on PostgreSQL, which has no
-    one-writer lock, only the flag changes."""
-    if not g.get("reads_first", False):
+def start_writing(session) -> None:
+    """The view's "now write": end the reading transaction, keeping the objects it loaded; the
+    next transaction writes (and takes SQLite's lock), and the session reads again after it.
+    Another request may have written in between, so the writes must not rely on what was read
+    being still true (the visit inserts skip a client_id stored meanwhile). Not reading first,
+    or on PostgreSQL (no one-writer lock), there is no transaction to end."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if not reading(session):
         return
-    g.reads_first = False
-    session = db.session()
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
+    if session.get_bind().dialect.name == "sqlite":
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
+    session.info[WRITING] = True
 
 
 def refresh_statistics() -> None:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from campaign.areas.models import Hamlet, HamletKind, Household, Ward
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
-from campaign.coverage import totals
+from campaign.coverage import recount
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, local_today
 from campaign.visits.hashing import content_hash
@@ -125,7 +125,7 @@ def build_demo(seed: int = 2020, today: date | None = None, days: int = 21) -> C
             db.session.add(TeamHamlet(campaign_id=campaign.id, team_id=team.id, hamlet_id=hamlet.id))
     db.session.flush()
     _make_visits(rng, campaign, teams, today, days)
-    totals.rebuild(campaign.id)
+    recount.rebuild(campaign.id)
     return campaign
 
 

@@ -11,6 +11,18 @@ from werkzeug.exceptions import HTTPException
 
 from campaign.extensions import db
 from campaign.query_args import UnknownParameters
+from campaign.request_log import request_id
+
+
+class RequestError(Exception):
+    """A request refused with a status and a message for a person, plus, for the API, a code and
+    field errors. Raised by views and by request readers (`coverage.context`); on /api/v1 it is
+    answered in the one error shape (registered in campaign.api)."""
+
+    def __init__(self, status: int, message: str, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.code, self.fields = status, message, code, fields
+
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
@@ -43,6 +55,8 @@ def json_error(status: int, message: str | None = None, *, code: str | None = No
     body = {"status": status, "code": code or _code_name(status), "message": message or message_for(status)}
     if fields:
         body["fields"] = fields
+    if status >= 500:  # what a volunteer reports, to find the log line
+        body["request_id"] = request_id()
     response = jsonify(error=body)
     response.status_code = status
     return response

@@ -5,10 +5,13 @@ Vietnamese is the source language of every string; English is a translation.
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import format_decimal, format_percent, get_locale
+
+from campaign.extensions import db
 
 # Vietnam has no daylight saving time; a fixed offset avoids a tzdata lookup on hot paths.
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -34,6 +37,14 @@ def local_today() -> date:
 
 def local_day(moment: datetime) -> date:
     return moment.astimezone(VN_TZ).date()
+
+
+def local_day_sql(column):
+    """`local_day` in SQL, for a stored UTC timestamp column (VN_TZ has a fixed offset)."""
+    hours = int(VN_TZ.utcoffset(None).total_seconds()) // 3600
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(column + sa.text(f"interval '{hours} hours'"), sa.Date)
+    return sa.func.date(column, f"+{hours} hours", type_=sa.Date)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -90,6 +101,11 @@ def date_time(value) -> str:
 def time_format() -> dict:
     """The pattern and the time zone of `date_time`, for the page's scripts."""
     return {"pattern": DATE_TIME_PATTERN, "timeZone": current_app.config["BABEL_DEFAULT_TIMEZONE"]}
+
+
+def local_iso(moment: datetime) -> str:
+    """An instant as the API writes a visit's time: ISO 8601 with Vietnam's offset (+07:00)."""
+    return moment.astimezone(VN_TZ).isoformat()
 
 
 def register_filters(app) -> None:

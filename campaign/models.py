@@ -2,6 +2,7 @@
 
 from campaign.areas.models import Hamlet, HamletKind, Household, Province, Ward
 from campaign.audit import AuditLog
+from campaign.auth.join import JoinCode
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
 from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
@@ -26,6 +27,7 @@ __all__ = [
     "HamletTotal",
     "HamletAppTotal",
     "HamletKind",
+    "JoinCode",
     "Household",
     "OrgKind",
     "Outcome",

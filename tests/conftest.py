@@ -2,9 +2,11 @@
 factories for the domain objects, and a login helper."""
 
 import os
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+import flask_migrate
 import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -55,6 +57,9 @@ def app(database_url, tmp_path_factory):
         _db.create_all()
         load_official_areas()
         _db.session.commit()
+        # The models are the migrations' schema (test_migrations.py checks it): say so, as
+        # `flask init` would, so that /healthz answers for the suite's database as it does live.
+        flask_migrate.stamp()
     return app
 
 
@@ -205,6 +210,96 @@ def field(make_campaign, make_hamlet, make_team, make_user):
     f.other_coordinator = make_user(Role.COORDINATOR, province=HA_NOI)
     f.admin = make_user(Role.ADMIN)
     return f
+
+
+def store_visit(
+    campaign,
+    hamlet,
+    volunteer=None,
+    *,
+    label="Số 1",
+    at=None,
+    outcome="installed",
+    residents=4,
+    smartphones=3,
+    already=1,
+    installs=None,
+    lat=None,
+    lon=None,
+    note=None,
+    corrects=None,
+    site_kind="household",
+    status=None,
+):
+    """A visit stored the one way the app stores visits: `submit_visits`, with its rules, its
+    summary and its automatic checks; the stored Visit. `installs` by app code (default: one
+    of the campaign's first app). `status` then sets a review decision as a review does (inside
+    totals.tracking). Without a `volunteer`, one of the team that covers the hamlet logs it."""
+    from campaign.coverage import totals
+    from campaign.visits.models import Visit
+    from campaign.visits.services import submit_visits
+
+    at = at or datetime.now(UTC) - timedelta(hours=1)
+    item = {
+        "client_id": str(uuid.uuid4()),
+        "campaign_id": campaign.id,
+        "hamlet_id": hamlet.id,
+        "household": label,
+        "site_kind": str(site_kind),
+        "outcome": str(outcome),
+        "residents": residents,
+        "smartphones": smartphones,
+        "already_installed": already,
+        "installs": {campaign.apps[0].code: 1} if installs is None else installs,
+        "visited_at": at.isoformat(),
+        "lat": lat,
+        "lon": lon,
+        "note": note,
+        "corrects": corrects.client_id if corrects is not None else None,
+    }
+    volunteer = volunteer or _team_volunteer(campaign, hamlet)
+    # Received when it was made (or now), so that a test's chosen day is no "future".
+    result = submit_visits(volunteer, [item], now=max(datetime.now(UTC), at))[0]
+    assert result["status"] == "created", result
+    visit = _db.session.scalar(sa.select(Visit).where(Visit.client_id == item["client_id"]))
+    if status is not None and status != visit.review_status:
+        with totals.tracking(visit.campaign_id, [visit.household_id]):
+            visit.review_status = status
+    _db.session.commit()
+    return visit
+
+
+def _team_volunteer(campaign, hamlet) -> User:
+    """A volunteer of the team that covers this hamlet in this campaign (made if need be)."""
+    team_id = _db.session.scalar(
+        sa.select(TeamHamlet.team_id).where(
+            TeamHamlet.campaign_id == campaign.id, TeamHamlet.hamlet_id == hamlet.id
+        )
+    )
+    if team_id is None:
+        team = Team(ward_code=hamlet.ward_code, name=f"Đội ghi {hamlet.id}", org_kind=OrgKind.YOUTH_UNION)
+        _db.session.add(team)
+        _db.session.flush()
+        _db.session.add(TeamHamlet(campaign_id=campaign.id, team_id=team.id, hamlet_id=hamlet.id))
+        team_id = team.id
+    username = f"ghi-{team_id}"
+    user = _db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        user = User(
+            username=username,
+            display_name=f"Người ghi {team_id}",
+            role=Role.VOLUNTEER,
+            team_id=team_id,
+            password_hash=password_hash(),
+        )
+        _db.session.add(user)
+        _db.session.flush()
+    return user
+
+
+@pytest.fixture
+def make_visit(db):
+    return store_visit
 
 
 class AuthActions:

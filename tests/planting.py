@@ -28,6 +28,7 @@ FREE_TEXT = {
     "hamlet.name": "lead",
     "team.name": "lead",
     "user.display_name": "lead",  # leads name their volunteers, coordinators their leads
+    "user.phone": "lead",  # from a roster; checked as a phone number on the way in, shown to leads
     "household.label": "volunteer",
     "visit.note": "volunteer",
     "visit.review_reason": "lead",
@@ -43,6 +44,7 @@ NOT_FREE_TEXT = {
     "ward.division_type": "the official list",
     "user.username": "letters, digits and ._- only (auth.services), and never shown to others",
     "user.password_hash": "a hash",
+    "join_code.code_hash": "an HMAC, never shown",
     "visit.content_hash": "a hash",
     "household.label_key": "the label's identity (areas.models.label_key), never shown",
     "visit.client_id": "a UUID, checked on the way in",

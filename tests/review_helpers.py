@@ -1,77 +1,37 @@
 """Helpers for the review tests: visits stored the way the logging code stores them."""
 
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from conftest import store_visit
 
-from campaign.areas.models import Household
+from campaign.campaigns.models import TeamHamlet
 from campaign.coverage import totals
 from campaign.coverage.models import HamletDay
 from campaign.extensions import db
-from campaign.review.checks import run_automatic_checks
-from campaign.visits.models import Outcome, SiteKind, Visit, VisitInstall
+from campaign.i18n import VN_TZ
+from campaign.visits.models import Visit
 
-DAY = datetime(2026, 8, 12, 2, 0, tzinfo=UTC)  # 09:00 on 12/08 in Vietnam
+# 09:00 in Vietnam ten days ago: inside the test campaigns' dates (they start 20 days ago).
+DAY = datetime.combine(date.today() - timedelta(days=10), time(9), VN_TZ).astimezone(UTC)
+DAY_LOCAL = DAY.astimezone(VN_TZ)
 
 
-def add_visit(
-    campaign,
-    hamlet,
-    volunteer,
-    *,
-    label="Số 1",
-    at=DAY,
-    outcome=Outcome.INSTALLED,
-    residents=4,
-    smartphones=3,
-    already=1,
-    installs=None,
-    lat=None,
-    lon=None,
-    corrects=None,
-    checks=False,
-    site_kind=SiteKind.HOUSEHOLD,
-    status=None,
-):
-    """A visit (and its household) stored inside totals.tracking, optionally run through the checks."""
-    household = db.session.scalar(
-        sa.select(Household).where(Household.hamlet_id == hamlet.id, Household.label == label)
-    )
-    if household is None:
-        household = Household(hamlet_id=hamlet.id, label=label)
-        db.session.add(household)
-        db.session.flush()
-    installs = {campaign.apps[0].id: 1} if installs is None else installs
-    with totals.tracking(campaign.id, [household.id]):
-        visit = Visit(
-            client_id=str(uuid.uuid4()),
-            campaign_id=campaign.id,
-            hamlet_id=hamlet.id,
-            household_id=household.id,
-            volunteer_id=volunteer.id,
-            site_kind=site_kind,
-            outcome=outcome,
-            residents=residents,
-            smartphones=smartphones,
-            already_installed=already,
-            installs_total=sum(installs.values()),
-            visited_at=at,
-            lat=lat,
-            lon=lon,
-            content_hash="x" * 64,
-            corrects_id=corrects.id if corrects is not None else None,
-        )
-        if status is not None:
-            visit.review_status = status
-        visit.installs = [VisitInstall(app_id=a, count=n) for a, n in installs.items() if n]
-        db.session.add(visit)
-        db.session.flush()
-        if checks:
-            run_automatic_checks([visit])
+def add_visit(campaign, hamlet, volunteer, *, at=DAY, installs=None, **fields):
+    """A visit logged through the app's own path (conftest.store_visit, which names the other
+    fields), on DAY unless `at` says otherwise; `installs` by app id (default: one of the
+    campaign's first app)."""
+    codes = {app.id: app.code for app in campaign.apps}
+    if installs is not None:
+        installs = {codes[a]: n for a, n in installs.items()}
+    return store_visit(campaign, hamlet, volunteer, at=at, installs=installs, **fields)
+
+
+def cover(campaign, team, hamlet) -> None:
+    """Give the team this hamlet too, so that its volunteers may log visits there."""
+    db.session.add(TeamHamlet(campaign_id=campaign.id, team_id=team.id, hamlet_id=hamlet.id))
     db.session.commit()
-    return visit
 
 
 def hamlet_day_sums(campaign_id: int) -> dict:

@@ -250,6 +250,38 @@ class Volunteer(threading.Thread):
             self.error = f"{self.username}: {exc!r}"
 
 
+def volunteers(base, names, total, campaign_id, hamlet_ids, stats, deadline, seed=0) -> list[Volunteer]:
+    """One thread per name, sharing `total` visits between them (not started)."""
+    n = len(names)
+    quotas = [total // n + (1 if i < total % n else 0) for i in range(n)]
+    return [
+        Volunteer(base, name, q, campaign_id, hamlet_ids, stats, deadline, seed=seed + i)
+        for i, (name, q) in enumerate(zip(names, quotas, strict=True))
+    ]
+
+
+def stored(db_url: str, stats: Stats) -> tuple[int, int, int]:
+    """Rows stored, visits sent but not stored (lost), rows stored twice (duplicated)."""
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT count(*) FROM visit")).scalar()
+        distinct = conn.execute(sa.text("SELECT count(DISTINCT client_id) FROM visit")).scalar()
+        stored_ids = {str(r[0]) for r in conn.execute(sa.text("SELECT client_id FROM visit"))}
+    engine.dispose()
+    lost = len(stats.sent_ids - {s.lower() for s in stored_ids} - stored_ids)
+    return rows, lost, rows - distinct
+
+
+def check_totals(db_url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "campaign", "check-totals"],
+        env=run_env(db_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
 def wait_up(base: str, proc, seconds=120):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -282,11 +314,7 @@ def soak(label: str, db_url: str) -> dict:
     try:
         wait_up(base, proc)
         deadline = time.monotonic() + TIMEOUT
-        quotas = [TOTAL // VOLUNTEERS + (1 if i < TOTAL % VOLUNTEERS else 0) for i in range(VOLUNTEERS)]
-        threads = [
-            Volunteer(base, name, q, campaign_id, hamlet_ids, stats, deadline, seed=i)
-            for i, (name, q) in enumerate(zip(names, quotas, strict=True))
-        ]
+        threads = volunteers(base, names, TOTAL, campaign_id, hamlet_ids, stats, deadline)
         t0 = time.perf_counter()
         for t in threads:
             t.start()
@@ -312,21 +340,8 @@ def soak(label: str, db_url: str) -> dict:
         log.close()
 
     errors = [t.error for t in threads if t.error]
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT count(*) FROM visit")).scalar()
-        distinct = conn.execute(sa.text("SELECT count(DISTINCT client_id) FROM visit")).scalar()
-        stored_ids = {str(r[0]) for r in conn.execute(sa.text("SELECT client_id FROM visit"))}
-    engine.dispose()
-    lost = len(stats.sent_ids - {s.lower() for s in stored_ids} - stored_ids)
-    duplicated = rows - distinct
-    check = subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", "campaign", "check-totals"],
-        env=run_env(db_url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    rows, lost, duplicated = stored(db_url, stats)
+    check = check_totals(db_url)
     lat = sorted(stats.latencies)
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
     result = {

@@ -99,6 +99,14 @@ def outbox_count(page) -> str:
     return page.locator("[data-outbox-count]").first.inner_text()
 
 
+def sign_in(page, live_server: str, username: str) -> None:
+    page.goto(live_server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+
+
 def log_visit(page, label: str):
     page.fill("#f-household", label)
     page.click("label.choice:has-text('Đã cài giúp')")
@@ -111,11 +119,7 @@ def log_visit(page, label: str):
 def test_offline_visits_wait_in_the_outbox_and_arrive_once(chromium, live_server, world, db):
     context = chromium
     page = context.pages[0] if context.pages else context.new_page()
-    page.goto(live_server + "/login")
-    page.fill("#username", world["username"])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    sign_in(page, live_server, world["username"])
 
     page.goto(live_server + "/visits/new")
     wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
@@ -305,3 +309,35 @@ def test_counts_in_the_outbox_take_the_page_languages_plural(chromium, live_serv
         page.wait_for_timeout(300)
     assert messages[0].startswith("1 visit hasn't been sent yet."), messages
     assert messages[1].startswith("2 visits haven't been sent yet."), messages
+
+
+def test_the_phones_rules_answer_every_case_of_the_table(
+    chromium, live_server, world, db, make_hamlet, make_team
+):
+    """static/js/visit-rules.js, with the limits and messages the page gives it, answers every
+    case of visit_rule_cases.json as the server does (test_visit_rule_cases.py)."""
+    from campaign.campaigns.models import Campaign
+    from campaign.visits import rules
+    from tests import visit_rule_cases
+
+    campaign = db.session.get(Campaign, world["campaign"])
+    elsewhere = make_hamlet(name="Khu vực 2")
+    make_team(campaign=campaign, hamlets=[elsewhere])
+    ids = {"campaign": campaign.id, "hamlet": world["hamlet"], "other_hamlet": elsewhere.id}
+    items = visit_rule_cases.items(ids, campaign.start_date)
+    want = visit_rule_cases.expected(rules.messages())
+    db.session.rollback()
+
+    page = chromium.pages[0] if chromium.pages else chromium.new_page()
+    sign_in(page, live_server, world["username"])
+    page.goto(live_server + "/visits/new")
+    got = page.evaluate(
+        """async (items) => {
+          const { checkVisit } = await import('/static/js/visit-rules.js');
+          const cfg = JSON.parse(document.querySelector('[data-visit-form]').dataset.config);
+          return items.map((item) => checkVisit(item, cfg));
+        }""",
+        items,
+    )
+    names = [case["name"] for case in visit_rule_cases.CASES]
+    assert dict(zip(names, got, strict=True)) == dict(zip(names, want, strict=True))

@@ -1,30 +1,14 @@
-"""Writing visits the way the app does (inside totals.tracking), for the coverage tests."""
+"""The summary and the area pages, on visits logged the way the app logs them."""
 
-import itertools
-import uuid
-from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
+from conftest import store_visit
 
-from campaign.areas.models import Household
-from campaign.coverage import totals
+from campaign.coverage import recount, totals
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
-from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
-
-_ids = itertools.count(1)
-
-
-def household(hamlet, label: str) -> Household:
-    found = db.session.scalar(
-        sa.select(Household).where(Household.hamlet_id == hamlet.id, Household.label == label)
-    )
-    if found is None:
-        found = Household(hamlet_id=hamlet.id, label=label)
-        db.session.add(found)
-        db.session.flush()
-    return found
+from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
 
 
 def add_visit(
@@ -42,43 +26,26 @@ def add_visit(
     status: ReviewStatus = ReviewStatus.APPROVED,
     site_kind: SiteKind = SiteKind.HOUSEHOLD,
     corrects=None,
-    commit: bool = True,
-    new: bool = False,
 ) -> Visit:
-    """One visit, written inside totals.tracking like a review change, or with `new=True` the way
-    the visit API adds arriving visits (totals.record_new)."""
+    """One visit logged through the app's own path (conftest.store_visit), then given `status`
+    as a review would. Without a volunteer, one of the team that covers the hamlet logs it."""
     installs = installs or {}
-    apps = {app.code: app for app in campaign.apps}
     total = sum(installs.values())
-    residents = residents if residents is not None else already + total
-    target = household(hamlet, label)
-    with nullcontext() if new else totals.tracking(campaign.id, [target.id]):
-        visit = Visit(
-            client_id=str(uuid.uuid4()),
-            campaign_id=campaign.id,
-            hamlet_id=hamlet.id,
-            household_id=target.id,
-            volunteer_id=volunteer.id if volunteer is not None else _volunteer_id(),
-            site_kind=site_kind,
-            outcome=outcome,
-            residents=residents,
-            smartphones=max(total, already),
-            already_installed=already,
-            installs_total=total,
-            visited_at=datetime.combine(day, at, VN_TZ).astimezone(UTC),
-            content_hash=f"h{next(_ids)}",
-            review_status=status,
-            corrects_id=corrects.id if corrects is not None else None,
-        )
-        visit.installs = [VisitInstall(app_id=apps[code].id, count=n) for code, n in installs.items() if n]
-        db.session.add(visit)
-    if new:
-        db.session.flush()
-        rows = [{"visit_id": visit.id, "app_id": i.app_id, "count": i.count} for i in visit.installs]
-        totals.record_new(campaign.id, [visit], rows)
-    if commit:
-        db.session.commit()
-    return visit
+    return store_visit(
+        campaign,
+        hamlet,
+        volunteer,
+        label=label,
+        at=datetime.combine(day, at, VN_TZ).astimezone(UTC),
+        outcome=outcome,
+        residents=residents if residents is not None else already + total,
+        smartphones=max(total, already),
+        already=already,
+        installs=installs,
+        corrects=corrects,
+        site_kind=site_kind,
+        status=status,
+    )
 
 
 def set_status(visit: Visit, status: ReviewStatus, *, commit: bool = True) -> None:
@@ -86,19 +53,6 @@ def set_status(visit: Visit, status: ReviewStatus, *, commit: bool = True) -> No
         visit.review_status = status
     if commit:
         db.session.commit()
-
-
-def _volunteer_id() -> int:
-    from campaign.auth.models import Role, User
-
-    user = db.session.scalar(sa.select(User).where(User.username == "coverage-helper"))
-    if user is None:
-        user = User(
-            username="coverage-helper", display_name="Người ghi thử", role=Role.ADMIN, password_hash="!"
-        )
-        db.session.add(user)
-        db.session.flush()
-    return user.id
 
 
 # --- a small world with hand-computed numbers ---------------------------------------------------
@@ -117,7 +71,9 @@ from openpyxl import load_workbook  # noqa: E402
 
 from campaign.auth.models import Role  # noqa: E402
 from campaign.coverage.models import HamletDay  # noqa: E402
-from campaign.coverage.services import area_report, find_area, rank  # noqa: E402
+from campaign.coverage.report import area_report  # noqa: E402
+from campaign.coverage.rollup import rank  # noqa: E402
+from campaign.coverage.tree import find_area  # noqa: E402
 
 CAN_THO, NINH_KIEU, CAI_KHE, HA_NOI = 92, 31135, 31120, 1
 START, DEADLINE = date(2026, 8, 1), date(2026, 8, 30)
@@ -273,7 +229,7 @@ def test_deadline_passed(world):
 
 
 def test_ties_share_the_best_rank():
-    from campaign.coverage.services import Numbers
+    from campaign.coverage.rollup import Numbers
 
     units = [
         Numbers("hamlet", i, f"H{i}", population=p, already_installed=k)
@@ -406,7 +362,7 @@ def test_api_requires_login(client, world):
 
 
 def test_openapi_paths_describe_both_endpoints():
-    from campaign.api.areas import OPENAPI_PATHS
+    from campaign.api.schemas.coverage import OPENAPI_PATHS
 
     assert set(OPENAPI_PATHS) == {
         "/api/v1/areas/{level}/{code}/summary",
@@ -550,11 +506,11 @@ def test_check_totals_after_demo_and_a_deliberate_mismatch(runner):
 
 
 def test_sql_rebuild_matches_incremental_tracking(world):
-    days, apps = totals.stored(world.campaign.id)
-    totals.rebuild(world.campaign.id)
+    days, apps = recount.stored(world.campaign.id)
+    recount.rebuild(world.campaign.id)
     db.session.commit()
-    assert totals.stored(world.campaign.id) == (days, apps)
-    assert totals.mismatches(world.campaign.id) == []
+    assert recount.stored(world.campaign.id) == (days, apps)
+    assert recount.mismatches(world.campaign.id) == []
 
 
 def test_nav_links_to_the_area_page(client, auth, world):
@@ -589,4 +545,4 @@ def test_all_days_totals_follow_review_changes(world):
     set_status(visit, ReviewStatus.REJECTED)
     db.session.refresh(row)
     assert (row.visits, row.installs) == (3, 6)
-    assert totals.mismatches(world.campaign.id) == []
+    assert recount.mismatches(world.campaign.id) == []

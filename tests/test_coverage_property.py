@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from test_coverage import CAI_KHE, CAN_THO, NINH_KIEU, add_visit, set_status
 
 from campaign.areas.models import Household
-from campaign.coverage import totals
-from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage import recount, totals
+from campaign.coverage.models import COUNTER_COLUMNS, HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
 from campaign.extensions import db
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
 
@@ -28,7 +28,6 @@ add_op = st.tuples(
     st.integers(0, 3),  # bluezone installs
     st.integers(0, 2),  # ncovi installs
     st.booleans(),  # a household (else a school)
-    st.booleans(),  # arrives through the visit API's path (totals.record_new), else totals.tracking
 )
 review_op = st.tuples(
     st.just("status"), st.integers(0, 30), st.sampled_from([ReviewStatus.REJECTED, ReviewStatus.APPROVED])
@@ -56,7 +55,7 @@ def _python_contributions(campaign_id):
     """The per-household Python computation summed over every household: a second recomputation."""
     ids = db.session.scalars(sa.select(Household.id)).all()
     days, apps = totals.contributions(campaign_id, ids)
-    days = {k: {c: v[c] for c in totals.COUNTER_COLUMNS} for k, v in days.items() if any(v.values())}
+    days = {k: {c: v[c] for c in COUNTER_COLUMNS} for k, v in days.items() if any(v.values())}
     return days, {k: v for k, v in apps.items() if v}
 
 
@@ -80,7 +79,7 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
         try:
             for op in ops:
                 if op[0] == "add":
-                    _, h, label, outcome, day, at, already, bz, nc, household, new = op
+                    _, h, label, outcome, day, at, already, bz, nc, household = op
                     counts = {"bluezone": bz, "ncovi": nc} if outcome == Outcome.INSTALLED else {}
                     visits.append(
                         add_visit(
@@ -94,7 +93,6 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
                             installs=counts,
                             status=ReviewStatus.PENDING,
                             site_kind=SiteKind.HOUSEHOLD if household else SiteKind.SCHOOL,
-                            new=new,
                         )
                     )
                 elif not visits:
@@ -114,7 +112,6 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
                             installs={"bluezone": op[3]},
                             status=ReviewStatus.PENDING,
                             corrects=old,
-                            new=True,
                         )
                     )
                 else:
@@ -126,10 +123,10 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
                         correction.review_status = ReviewStatus.APPROVED
                         original.superseded = True
                     db.session.commit()
-            stored = totals.stored(campaign.id)
-            assert stored == totals.recompute(campaign.id)
+            stored = recount.stored(campaign.id)
+            assert stored == recount.recompute(campaign.id)
             assert stored == _python_contributions(campaign.id)
-            assert totals.mismatches(campaign.id) == []
+            assert recount.mismatches(campaign.id) == []
             counted = [v for v in db.session.scalars(sa.select(Visit)) if v.counts_in_totals]
             assert sum(r["visits"] for r in stored[0].values()) == len(counted)
             for app in campaign.apps:
@@ -147,18 +144,12 @@ def test_a_new_visit_earlier_than_the_households_first_conclusive_one_moves_its_
 ):
     campaign = make_campaign(CAN_THO, start=DAY0, deadline=DAY0 + timedelta(days=20))
     hamlet = make_hamlet(NINH_KIEU, name="P1")
-    # Day 2 through tracking, then day 1 (now the first) and day 3 arriving through the visit API's path.
-    for day, new in ((2, False), (1, True), (3, True)):
+    # Day 2 first, then day 1 (now the first) and day 3, each arriving on its own.
+    for day in (2, 1, 3):
         add_visit(
-            campaign,
-            hamlet,
-            "Số 1",
-            Outcome.REFUSED,
-            DAY0 + timedelta(days=day),
-            status=ReviewStatus.PENDING,
-            new=new,
+            campaign, hamlet, "Số 1", Outcome.REFUSED, DAY0 + timedelta(days=day), status=ReviewStatus.PENDING
         )
-    stored = totals.stored(campaign.id)
-    assert stored == totals.recompute(campaign.id)
+    stored = recount.stored(campaign.id)
+    assert stored == recount.recompute(campaign.id)
     reached = {day: row["households_reached"] for (_h, day), row in stored[0].items()}
     assert reached == {DAY0 + timedelta(days=1): 1, DAY0 + timedelta(days=2): 0, DAY0 + timedelta(days=3): 0}

@@ -1,4 +1,5 @@
-"""SQLite: writers take turns on a lock file, and the visit API reads before it takes its turn."""
+"""SQLite: writers take turns on a lock file, and the visit API and form read before they take
+their turn (the session's `info` says how its next transaction begins)."""
 
 import sqlite3
 import threading
@@ -7,6 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from campaign.database import WriterQueueConnection
@@ -87,15 +89,31 @@ def statements_sent(db):
         event.remove(db.engine, "before_cursor_execute", note)
 
 
-def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
+def form_fields(visit: dict) -> dict:
+    return {**{k: str(v) for k, v in visit.items()}, "install_bluezone": "0", "install_ncovi": "0"}
+
+
+def send_visit(auth, field, how: str, visit: dict):
+    """Log in and send one visit the way `how` does; True if it was stored."""
+    if how == "api":
+        auth.api_login(field.volunteer)
+        return lambda: (
+            auth.client.post("/api/v1/visits", json={"visits": [visit]}).get_json()["results"][0]["status"]
+            == "created"
+        )
+    auth.login(field.volunteer)
+    return lambda: auth.client.post("/visits/new", data=form_fields(visit)).status_code == 302
+
+
+@pytest.mark.parametrize("how", ["api", "form"])
+def test_a_visit_is_read_outside_the_write_lock(app, db, field, auth, how):
     """Loading the user, the resends and the access rules happen before BEGIN IMMEDIATE; the
-    inserts after it, so the other worker can read and check while this one writes."""
+    inserts after it, so the other worker can read and check while this one writes. The API
+    and the form the same way."""
     sqlite_only(db)
-    auth.api_login(field.volunteer)
-    visit = a_visit(field, "Số 7")
+    send = send_visit(auth, field, how, a_visit(field, "Số 7"))
     with statements_sent(db) as statements:
-        response = auth.client.post("/api/v1/visits", json={"visits": [visit]})
-    assert response.get_json()["results"][0]["status"] == "created"
+        assert send()
     begins = [n for n, s in enumerate(statements) if s.startswith("BEGIN")]
     assert [statements[n] for n in begins] == ["BEGIN", "BEGIN IMMEDIATE"]
     reads, writes = statements[: begins[1]], statements[begins[1] :]
@@ -103,6 +121,44 @@ def test_the_visit_api_reads_outside_the_write_lock(app, db, field, auth):
     assert any(s.startswith("SELECT hamlet.id") for s in reads)
     assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in reads)
     assert any(s.startswith("INSERT INTO visit ") for s in writes)
+
+
+@pytest.mark.parametrize("how", ["api", "form"])
+def test_a_visit_that_is_not_stored_never_takes_the_write_lock(app, db, field, auth, how):
+    """An invalid visit is only read, and so is the form page drawn again with its errors."""
+    sqlite_only(db)
+    send = send_visit(auth, field, how, {**a_visit(field, "Số 9"), "residents": "-1"})
+    with statements_sent(db) as statements:
+        assert not send()
+    assert "BEGIN" in statements and "BEGIN IMMEDIATE" not in statements
+    assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in statements)
+
+
+def test_the_session_says_how_its_transactions_begin(app, db):
+    """The engine hook reads the session's `info`, nothing about the request: a session that
+    reads first begins deferred until `start_writing`, and reads again once that transaction ends."""
+    sqlite_only(db)
+    from campaign.database import READS_FIRST, start_writing
+    from campaign.visits.models import Visit
+
+    with statements_sent(db) as statements:
+        db.session.info[READS_FIRST] = True
+        try:
+            db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+            start_writing(db.session)
+            db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+            db.session.commit()
+            db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+            db.session.commit()
+        finally:
+            db.session.info.pop(READS_FIRST)
+        db.session.scalar(sa.select(sa.func.count()).select_from(Visit))
+    assert [s for s in statements if s.startswith("BEGIN")] == [
+        "BEGIN",
+        "BEGIN IMMEDIATE",
+        "BEGIN",
+        "BEGIN IMMEDIATE",
+    ]
 
 
 def test_a_batch_of_resends_never_takes_the_write_lock(app, db, field, auth):

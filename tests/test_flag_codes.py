@@ -52,7 +52,7 @@ def test_a_sentence_the_migration_cannot_read_is_kept_word_for_word(app):
 def test_an_english_page_shows_the_checks_reasons_in_english(field, db, client, auth):
     field.campaign.max_plausible_residents = 20
     db.session.commit()
-    big = add_visit(field.campaign, field.hamlet, field.volunteer, residents=1500, checks=True)
+    big = add_visit(field.campaign, field.hamlet, field.volunteer, residents=1500)
     db.session.commit()
     assert big.auto_flags == [{"code": "residents", "params": {"count": 1500, "limit": 20}}]
     auth.login(field.volunteer)
@@ -100,7 +100,7 @@ def test_the_migration_converts_stored_sentences_and_back(tmp_path):
         "Hộ này đã được tình nguyện viên khác ghi trong cùng ngày (lượt #7).",
     ]
     with app.app_context():
-        upgrade(revision="8f3b6d21c4e7")
+        upgrade(revision="b7d4e2a91c3f")
         with db.engine.connect() as conn:
             add_parents(conn)
             for visit_id, reason in ((1, " ".join(sentences)), (2, "Lý do của đội trưởng")):
@@ -134,7 +134,7 @@ def test_the_migration_converts_stored_sentences_and_back(tmp_path):
             (1, None, codes),
             (2, "Lý do của đội trưởng", codes),
         ]
-        downgrade(revision="8f3b6d21c4e7")
+        downgrade(revision="b7d4e2a91c3f")
         with db.engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT id, review_reason, auto_flags FROM visit ORDER BY id")).all()
         assert rows == [

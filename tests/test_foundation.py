@@ -192,7 +192,9 @@ def error_of(response, status):
     body = response.get_json()
     assert set(body) == {"error"}
     error = body["error"]
-    assert {"status", "code", "message"} <= set(error) <= {"status", "code", "message", "fields"}
+    assert (
+        {"status", "code", "message"} <= set(error) <= {"status", "code", "message", "fields", "request_id"}
+    )
     assert error["status"] == status
     assert error["message"] and error["code"]
     return error

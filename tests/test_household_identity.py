@@ -15,11 +15,11 @@ from campaign import create_app
 from campaign.areas.models import Household, label_key
 from campaign.areas.services import load_official_areas
 from campaign.auth.models import Role
-from campaign.coverage import totals
+from campaign.coverage import recount
 from campaign.coverage.models import HamletTotal
 from campaign.extensions import db as _db
 from campaign.visits.models import Visit
-from campaign.visits.services import household_ids
+from campaign.visits.storing import household_ids
 from tests.conftest import PASSWORD, base_config
 from tests.test_imports import upload
 from tests.test_visits_api import item, post
@@ -52,7 +52,7 @@ def test_the_four_labels_are_one_household_on_the_api(field, auth, client, db):
     assert households(db) == [("Số 3", False)]  # the label as first typed
     assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Visit.household_id)))) == 1
     assert reached(db, field.campaign) == 1
-    assert totals.mismatches(field.campaign.id) == []
+    assert recount.mismatches(field.campaign.id) == []
 
 
 def test_the_four_labels_are_one_household_on_the_form(field, auth, client, db):

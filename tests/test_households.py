@@ -1,38 +1,48 @@
 """Household lists, the revisit list and day claims."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from conftest import store_visit
 
 from campaign.areas.households import household_status_query, revisit_rows
-from campaign.areas.models import Household
+from campaign.areas.models import Hamlet, Household
 from campaign.audit import AuditLog
-from campaign.coverage import totals
 from campaign.i18n import local_today
 from campaign.review.models import Claim
-from campaign.visits.models import Outcome, ReviewStatus, Visit
+from campaign.visits.models import Outcome, ReviewStatus
 
 NOW = datetime.now(UTC)
 
 
-def add_visit(db, campaign, household, volunteer, outcome, hours_ago, **kw):
-    with totals.tracking(campaign.id, [household.id]):
-        db.session.add(
-            Visit(
-                client_id=str(uuid.uuid4()),
-                campaign_id=campaign.id,
-                hamlet_id=household.hamlet_id,
-                household_id=household.id,
-                volunteer_id=volunteer.id,
-                outcome=outcome,
-                visited_at=NOW - timedelta(hours=hours_ago),
-                content_hash="0" * 64,
-                **kw,
-            )
-        )
-    db.session.commit()
+def add_visit(
+    db,
+    campaign,
+    household,
+    volunteer,
+    outcome,
+    hours_ago,
+    *,
+    residents=0,
+    smartphones=0,
+    installs=0,
+    status=None,
+):
+    """A visit to this door, logged through the app's own path (conftest.store_visit)."""
+    store_visit(
+        campaign,
+        db.session.get(Hamlet, household.hamlet_id),
+        volunteer,
+        label=household.label,
+        outcome=outcome,
+        at=NOW - timedelta(hours=hours_ago),
+        residents=residents,
+        smartphones=smartphones,
+        already=0,
+        installs={campaign.apps[0].code: installs} if installs else {},
+        status=status,
+    )
 
 
 @pytest.fixture
@@ -52,14 +62,12 @@ def doors(db, field):
     add_visit(db, f.campaign, made["2"], v, Outcome.COME_BACK_LATER, 4)
     # 3: nobody home, then installed -> conclusive, off the list
     add_visit(db, f.campaign, made["3"], v, Outcome.NOT_HOME, 20)
-    add_visit(
-        db, f.campaign, made["3"], v, Outcome.INSTALLED, 3, residents=3, smartphones=2, installs_total=1
-    )
+    add_visit(db, f.campaign, made["3"], v, Outcome.INSTALLED, 3, residents=3, smartphones=2, installs=1)
     # 4: three fruitless attempts -> leaves the list (revisit_max_attempts = 3)
     for hours in (50, 40, 2):
         add_visit(db, f.campaign, made["4"], v, Outcome.NOT_HOME, hours)
     # 5: never visited; plus a rejected visit that must not count
-    add_visit(db, f.campaign, made["5"], v, Outcome.NOT_HOME, 1, review_status=ReviewStatus.REJECTED)
+    add_visit(db, f.campaign, made["5"], v, Outcome.NOT_HOME, 1, status=ReviewStatus.REJECTED)
     return made
 
 

@@ -27,7 +27,7 @@ def test_gps_far_from_the_hamlet_centre_is_flagged(field, db):
     field.hamlet.lat, field.hamlet.lon = 10.03, 105.77
     field.campaign.gps_max_distance_m = 1000
     db.session.commit()
-    far = add_visit(field.campaign, field.hamlet, field.volunteer, lat=10.05, lon=105.77, checks=True)
+    far = add_visit(field.campaign, field.hamlet, field.volunteer, lat=10.05, lon=105.77)
     assert far.review_status == ReviewStatus.FLAGGED
     assert "Vị trí GPS cách trung tâm" in flags(far) and "2.224 m" in flags(far)
     assert far.review_reason is None and "giới hạn 1.000 m" in visit_reason(far)
@@ -43,8 +43,8 @@ def test_gps_far_from_the_hamlet_centre_is_flagged(field, db):
 def test_gps_near_the_centre_or_missing_is_not_flagged(field, db):
     field.hamlet.lat, field.hamlet.lon = 10.03, 105.77
     db.session.commit()
-    near = add_visit(field.campaign, field.hamlet, field.volunteer, lat=10.035, lon=105.77, checks=True)
-    no_gps = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 2", checks=True)
+    near = add_visit(field.campaign, field.hamlet, field.volunteer, lat=10.035, lon=105.77)
+    no_gps = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 2")
     assert near.review_status == ReviewStatus.PENDING and near.auto_flags is None
     assert no_gps.review_status == ReviewStatus.PENDING and no_gps.auto_flags is None
 
@@ -53,9 +53,7 @@ def test_burst_of_visits_by_one_volunteer_is_flagged(field, db):
     field.campaign.burst_max_visits, field.campaign.burst_minutes = 3, 10
     db.session.commit()
     visits = [
-        add_visit(
-            field.campaign, field.hamlet, field.volunteer, label=f"Số {i}", at=later(2 * i), checks=True
-        )
+        add_visit(field.campaign, field.hamlet, field.volunteer, label=f"Số {i}", at=later(2 * i))
         for i in range(4)
     ]
     assert [v.review_status for v in visits[:3]] == [ReviewStatus.PENDING] * 3
@@ -68,19 +66,17 @@ def test_steady_pace_or_other_volunteers_are_not_a_burst(field, db, make_user):
     db.session.commit()
     other = make_user(Role.VOLUNTEER, team=field.team)
     steady = [
-        add_visit(
-            field.campaign, field.hamlet, field.volunteer, label=f"Số {i}", at=later(4 * i), checks=True
-        )
+        add_visit(field.campaign, field.hamlet, field.volunteer, label=f"Số {i}", at=later(4 * i))
         for i in range(6)
     ]
-    mixed = add_visit(field.campaign, field.hamlet, other, label="Số 99", at=later(20), checks=True)
+    mixed = add_visit(field.campaign, field.hamlet, other, label="Số 99", at=later(20))
     assert all(v.review_status == ReviewStatus.PENDING for v in [*steady, mixed])
 
 
 def test_same_household_same_day_by_two_volunteers_is_flagged(field, db, make_user):
     other = make_user(Role.VOLUNTEER, team=field.team)
-    first = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 7", checks=True)
-    second = add_visit(field.campaign, field.hamlet, other, label="Số 7", at=later(300), checks=True)
+    first = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 7")
+    second = add_visit(field.campaign, field.hamlet, other, label="Số 7", at=later(300))
     assert first.review_status == ReviewStatus.PENDING
     assert second.review_status == ReviewStatus.FLAGGED
     assert f"tình nguyện viên khác ghi trong cùng ngày (lượt #{first.id})" in flags(second)
@@ -88,21 +84,21 @@ def test_same_household_same_day_by_two_volunteers_is_flagged(field, db, make_us
 
 def test_same_household_next_local_day_or_same_volunteer_is_not_flagged(field, db, make_user):
     other = make_user(Role.VOLUNTEER, team=field.team)
-    add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 7", checks=True)
+    add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 7")
     # 17:30 UTC is 00:30 the next day in Vietnam: another local day.
     next_day = add_visit(
-        field.campaign, field.hamlet, other, label="Số 7", at=DAY.replace(hour=17, minute=30), checks=True
+        field.campaign, field.hamlet, other, label="Số 7", at=DAY.replace(hour=17, minute=30)
     )
-    again = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 7", at=later(60), checks=True)
+    again = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 7", at=later(60))
     assert next_day.review_status == ReviewStatus.PENDING
     assert again.review_status == ReviewStatus.PENDING
 
 
 def test_implausible_residents_are_flagged_only_for_homes(field, db):
-    big = add_visit(field.campaign, field.hamlet, field.volunteer, residents=21, checks=True)
+    big = add_visit(field.campaign, field.hamlet, field.volunteer, residents=21)
     assert big.review_status == ReviewStatus.FLAGGED
     assert "Số người trong hộ (21) vượt mức hợp lý (20)" in flags(big)
-    edge = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 2", residents=20, checks=True)
+    edge = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 2", residents=20)
     school = add_visit(
         field.campaign,
         field.hamlet,
@@ -110,7 +106,6 @@ def test_implausible_residents_are_flagged_only_for_homes(field, db):
         label="Trường",
         residents=300,
         site_kind=SiteKind.SCHOOL,
-        checks=True,
     )
     assert edge.review_status == ReviewStatus.PENDING
     assert school.review_status == ReviewStatus.PENDING
@@ -119,9 +114,7 @@ def test_implausible_residents_are_flagged_only_for_homes(field, db):
 def test_several_reasons_are_all_kept_and_the_visit_still_counts(field, db):
     field.hamlet.lat, field.hamlet.lon = 10.03, 105.77
     db.session.commit()
-    visit = add_visit(
-        field.campaign, field.hamlet, field.volunteer, residents=30, lat=10.2, lon=105.77, checks=True
-    )
+    visit = add_visit(field.campaign, field.hamlet, field.volunteer, residents=30, lat=10.2, lon=105.77)
     assert len(visit.auto_flags) == 2
     assert visit.counts_in_totals  # flagged, not blocked
 

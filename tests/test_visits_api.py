@@ -319,10 +319,47 @@ def test_a_client_id_that_is_not_a_string_is_not_echoed_back(field, volunteer, c
 
 
 def test_the_visit_insert_names_every_column_a_new_visit_has(db):
-    """The visit INSERT is text (services._VISIT_COLUMNS), so a column added to Visit must be
+    """The visit INSERT is text (sql.VISIT_COLUMNS), so a column added to Visit must be
     added there too, or API visits would store NULL where the model has a default."""
-    from campaign.visits.services import _VISIT_COLUMNS
+    from campaign.visits.sql import VISIT_COLUMNS as _VISIT_COLUMNS
 
     filled_later = {"id", "review_reason", "reviewed_by_id", "reviewed_at", "auto_flags"}
     filled_later.add("version")  # its server default, 1
     assert set(_VISIT_COLUMNS) == {c.name for c in Visit.__table__.columns} - filled_later
+
+
+def statements_for(db, send) -> int:
+    """How many statements `send()` runs against the database."""
+    from sqlalchemy import event
+
+    db.session.commit()
+    statements = []
+
+    def note(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert send().status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return len(statements)
+
+
+def test_my_visits_load_in_a_fixed_number_of_statements(field, volunteer, client, db):
+    """Each visit's household, installs (with their apps) and the visit it corrects come with
+    the list, however many visits there are: no statement per visit."""
+    counts = {}
+    for total in (2, 40):
+        batch = [
+            item(field, household=f"Số {len(counts)}-{n}", installs={"bluezone": 1, "ncovi": 1})
+            for n in range(total)
+        ]
+        assert {r["status"] for r in post(client, batch).get_json()["results"]} == {"created"}
+        fixes = [item(field, household=v["household"], corrects=v["client_id"]) for v in batch]
+        assert {r["status"] for r in post(client, fixes).get_json()["results"]} == {"created"}
+        counts[total] = statements_for(db, lambda: client.get("/api/v1/visits?mine=1"))
+        listed = client.get("/api/v1/visits?mine=1").get_json()["visits"]
+        assert sum(v["corrects"] is not None for v in listed) == len(listed) // 2
+        assert all(v["installs"] == {"bluezone": 1, "ncovi": 1} for v in listed if v["corrects"] is None)
+    assert counts[40] == counts[2] <= 6

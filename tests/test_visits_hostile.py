@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from campaign.visits.forms import FIELDS
 from campaign.visits.models import Visit
+from campaign.visits.rules import FIELDS
 from tests.fuzzing import UNICODE_DIGITS, fuzz_settings
 from tests.test_visits_api import count, item, post
 

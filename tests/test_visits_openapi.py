@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 import pytest
 
-from campaign.api.openapi import document
+from campaign.api.schemas import document
 
 
 def schema_for(doc, path, method, status) -> dict:

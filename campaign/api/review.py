@@ -11,18 +11,17 @@ from flask_login import current_user
 
 from campaign import access
 from campaign.api import bp
-from campaign.api.helpers import ApiAbort, form_errors, get_or_404, invalid, json_object, scalar_formdata
-from campaign.auth.models import Role
-from campaign.errors import json_error
+from campaign.api.helpers import form_errors, get_or_404, invalid, json_object, refuse, scalar_formdata
+from campaign.errors import RequestError, json_error
 from campaign.extensions import db
+from campaign.i18n import local_iso
 from campaign.query_args import known_args, refuse_unknown
-from campaign.review import services
+from campaign.review import queries, services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
 from campaign.types import MAX_ID
 from campaign.visits.models import Visit
 from campaign.vocabulary import flag_texts, visit_reason
 
-reviewers_only = access.roles_required(Role.LEAD, Role.COORDINATOR)
 PER_PAGE = 50
 VERSION_TAG = re.compile(r"[0-9]{1,10}")
 
@@ -42,7 +41,7 @@ def visit_json(visit: Visit) -> dict:
         "smartphones": visit.smartphones,
         "already_installed": visit.already_installed,
         "installs": {i.app.code: i.count for i in visit.installs},
-        "visited_at": visit.visited_at.isoformat(),
+        "visited_at": local_iso(visit.visited_at),  # as in GET /api/v1/visits
         "review_status": visit.review_status.value,
         "review_reason": visit_reason(visit),
         "auto_flags": flag_texts(visit),  # in the request's language
@@ -65,14 +64,14 @@ def expected_version(data: dict) -> int | None:
     if request.if_match:
         tags = list(request.if_match.as_set())
         if request.if_match.star_tag or len(tags) != 1 or not VERSION_TAG.fullmatch(tags[0]):
-            raise ApiAbort(422, _('If-Match phải là ETag của lượt thăm, ví dụ "3".'), code="invalid")
+            raise RequestError(422, _('If-Match phải là ETag của lượt thăm, ví dụ "3".'), code="invalid")
         return int(tags[0])
     version = data.get("version")
     if version is None:
         return None
     if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_ID:
         fields = {"version": [_("Giá trị không đúng kiểu.")]}
-        raise ApiAbort(422, invalid_message(), code="invalid", fields=fields)
+        raise RequestError(422, invalid_message(), code="invalid", fields=fields)
     return version
 
 
@@ -98,7 +97,7 @@ def stale_visit(error: services.StaleVisit):
 def _filter():
     form = VisitFilterForm(current_user, formdata=request.args)
     if not form.validate():
-        raise ApiAbort(422, invalid_message(), code="invalid", fields=form_errors(form))
+        raise RequestError(422, invalid_message(), code="invalid", fields=form_errors(form))
     return form
 
 
@@ -114,7 +113,9 @@ def _action_form(form_class, data: dict):
     formdata, type_errors = scalar_formdata(data, fields)
     form = form_class(formdata=formdata, meta={"csrf": False})  # CSRF is checked on the header
     if type_errors or not form.validate():
-        raise ApiAbort(422, invalid_message(), code="invalid", fields={**form_errors(form), **type_errors})
+        raise RequestError(
+            422, invalid_message(), code="invalid", fields={**form_errors(form), **type_errors}
+        )
     return form
 
 
@@ -126,25 +127,25 @@ def _visit(visit_id: int, *, change: bool = True) -> Visit:
 
 
 @bp.get("/review/visits")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm, "page", "per_page")
 def review_list():
     form = _filter()
-    query = services.visits_query(current_user, form.to_filter())
+    query = queries.visits_query(current_user, form.to_filter())
     per_page = request.args.get("per_page", PER_PAGE, type=int)
-    page = services.page_of(query, per_page, max_per_page=200)
-    services.visits_for_page(page.items)
+    page = queries.page_of(query, per_page, max_per_page=200)
+    queries.visits_for_page(page.items)
     return jsonify(
         items=[visit_json(v) for v in page.items],
         page=page.page,
         pages=page.pages,
         total=page.total,
-        upto_id=services.max_id_of(query),
+        upto_id=queries.max_id_of(query),
     )
 
 
 @bp.post("/review/visits/<int:visit_id>")
-@reviewers_only
+@access.reviewers_only
 def review_one(visit_id: int):
     visit = _visit(visit_id)
     data = json_object()
@@ -158,7 +159,7 @@ def review_one(visit_id: int):
 
 
 @bp.post("/review/bulk")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def review_bulk():
     """Apply an action to exactly the visits the query-string filter selects (up to `upto_id`)."""
@@ -181,20 +182,17 @@ def review_bulk():
     return jsonify(matched=matched, changed=changed, skipped=skipped)
 
 
-@bp.patch("/review/visits/<int:visit_id>")
-@reviewers_only
-def review_edit(visit_id: int):
-    """Change a visit's counts: residents, smartphones, already_installed, installs {app code: n}."""
-    visit = _visit(visit_id)
-    data = json_object()
-    refuse_unknown(data, ["residents", "smartphones", "already_installed", "installs", "version"])
-    version = expected_version(data)
-    formdata, errors = scalar_formdata(data, ["residents", "smartphones", "already_installed"])
+COUNTS = ("residents", "smartphones", "already_installed")
+
+
+def _edited_counts(visit: Visit, data: dict) -> tuple[dict, dict[int, int]]:
+    """The counts a PATCH body asks for, over the visit's own: ({name: n}, {app id: n}); 422 if
+    a value is not a whole number or names an app the campaign does not track."""
+    formdata, errors = scalar_formdata(data, list(COUNTS))
     values = {}
-    for name in ("residents", "smartphones", "already_installed"):
-        raw = formdata.get(name, getattr(visit, name))
+    for name in COUNTS:
         try:
-            values[name] = int(raw)
+            values[name] = int(formdata.get(name, getattr(visit, name)))
         except (TypeError, ValueError):
             errors[name] = [invalid_message()]
     codes = {app.code: app.id for app in visit.campaign.apps}
@@ -209,17 +207,21 @@ def review_edit(visit_id: int):
                 break
             installs[codes[code]] = count
     if errors:
-        return invalid(errors)
+        refuse(errors)
+    return values, installs
+
+
+@bp.patch("/review/visits/<int:visit_id>")
+@access.reviewers_only
+def review_edit(visit_id: int):
+    """Change a visit's counts: residents, smartphones, already_installed, installs {app code: n}."""
+    visit = _visit(visit_id)
+    data = json_object()
+    refuse_unknown(data, [*COUNTS, "installs", "version"])
+    version = expected_version(data)
+    values, installs = _edited_counts(visit, data)
     try:
-        services.edit_counts(
-            current_user,
-            visit,
-            version,
-            values["residents"],
-            values["smartphones"],
-            values["already_installed"],
-            installs,
-        )
+        services.edit_counts(current_user, visit, version, *(values[name] for name in COUNTS), installs)
     except services.ReviewError as error:
         return invalid(getattr(error, "fields", None) or {"installs": [str(error)]}, str(error))
     db.session.commit()
@@ -227,7 +229,7 @@ def review_edit(visit_id: int):
 
 
 @bp.get("/review/visits/<int:visit_id>/history")
-@reviewers_only
+@access.reviewers_only
 @known_args()
 def review_history(visit_id: int):
     visit = _visit(visit_id, change=False)
@@ -235,17 +237,7 @@ def review_history(visit_id: int):
     response = jsonify(
         visit=visit_json(visit),
         chain=[visit_json(v) for v in history["chain"]],
-        audit=[
-            {
-                "at": e.at.isoformat(),
-                "user": e.user.display_name if e.user else None,
-                "action": e.action,
-                "object_id": e.object_id,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in history["entries"]
-        ],
+        audit=[_audit_json(e) for e in history["entries"]],
         conflicts=[
             {"received_at": c.received_at.isoformat(), "visit_id": c.visit_id, "payload": c.payload}
             for c in history["conflicts"]
@@ -255,293 +247,12 @@ def review_history(visit_id: int):
     return response
 
 
-def _error(status: int, description: str) -> dict:
+def _audit_json(entry) -> dict:
     return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "at": entry.at.isoformat(),
+        "user": entry.user.display_name if entry.user else None,
+        "action": entry.action,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
     }
-
-
-_ERRORS = {
-    "401": _error(401, "Not signed in"),
-    "403": _error(403, "Not a reviewer of this area"),
-    "422": _error(422, "Invalid filter or body"),
-}
-_FILTER_PARAMETERS = [
-    {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-    for name, schema, description in [
-        ("ward", {"type": "integer"}, "Ward code"),
-        ("hamlet", {"type": "integer"}, "Hamlet id"),
-        ("volunteer", {"type": "integer"}, "Volunteer user id"),
-        ("day", {"type": "string", "format": "date"}, "Local day (Asia/Ho_Chi_Minh)"),
-        ("date_from", {"type": "string", "format": "date"}, "First local day"),
-        ("date_to", {"type": "string", "format": "date"}, "Last local day"),
-        (
-            "outcome",
-            {
-                "enum": [
-                    "installed",
-                    "already_installed",
-                    "refused",
-                    "not_home",
-                    "no_smartphone",
-                    "come_back_later",
-                ]
-            },
-            "Outcome",
-        ),
-        (
-            "status",
-            {"enum": ["open", "pending", "flagged", "approved", "rejected", "all"], "default": "open"},
-            "Review status; open = pending and flagged",
-        ),
-    ]
-]
-_VISIT_SCHEMA = {
-    "type": "object",
-    "required": ["id", "review_status", "outcome", "visited_at"],
-    "properties": {
-        "id": {"type": "integer"},
-        "campaign_id": {"type": "integer"},
-        "hamlet_id": {"type": "integer"},
-        "hamlet": {"type": "string"},
-        "household": {"type": "string"},
-        "volunteer_id": {"type": "integer"},
-        "volunteer": {"type": "string"},
-        "site_kind": {"type": "string"},
-        "outcome": {"type": "string"},
-        "residents": {"type": "integer"},
-        "smartphones": {"type": "integer"},
-        "already_installed": {"type": "integer"},
-        "installs": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "visited_at": {"type": "string", "format": "date-time"},
-        "review_status": {"enum": ["pending", "flagged", "approved", "rejected"]},
-        "review_reason": {"type": ["string", "null"]},
-        "auto_flags": {"type": "array", "items": {"type": "string"}},
-        "corrects_id": {"type": ["integer", "null"]},
-        "superseded": {"type": "boolean"},
-        "counts_in_totals": {"type": "boolean"},
-        "version": {
-            "type": "integer",
-            "description": "Send it back (If-Match or version) to change the visit",
-        },
-    },
-}
-_VERSION = {
-    "type": "integer",
-    "minimum": 0,
-    "description": "The version read (or send If-Match with the ETag); without either: 428",
-}
-_IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": 'The ETag of the visit as read, e.g. "3"; or the body\'s version',
-}
-# A change of one visit: no version is a 428, an old one a 409 with the visit as stored now.
-_VERSION_ERRORS = {
-    "409": {
-        "description": "The visit changed since it was read; `current` is the visit now",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "allOf": [{"$ref": "#/components/schemas/Error"}],
-                    "properties": {"current": _VISIT_SCHEMA},
-                }
-            }
-        },
-    },
-    "428": _error(428, "No version: send If-Match or version"),
-}
-_ACTION_BODY = {
-    "type": "object",
-    "required": ["action"],
-    "additionalProperties": False,
-    "properties": {
-        "action": {"enum": ["approve", "flag", "reject"]},
-        "reason": {"type": "string", "maxLength": 300, "description": "Required for flag and reject"},
-        "version": _VERSION,
-    },
-}
-_VISIT_ID = {"name": "visit_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_NOT_FOUND = {"404": _error(404, "No such visit")}
-
-OPENAPI_PATHS = {
-    "/review/visits": {
-        "get": {
-            "summary": "Review queue: visits in the reviewer's area matching the filter, newest first",
-            "tags": ["review"],
-            "parameters": [
-                *_FILTER_PARAMETERS,
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                {
-                    "name": "per_page",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 200},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "A page of visits",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": _VISIT_SCHEMA},
-                                    "page": {"type": "integer"},
-                                    "pages": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                    "upto_id": {"type": ["integer", "null"]},
-                                },
-                            }
-                        }
-                    },
-                },
-                **_ERRORS,
-            },
-        }
-    },
-    "/review/visits/{visit_id}": {
-        "parameters": [_VISIT_ID],
-        "post": {
-            "summary": "Approve, flag or reject one visit, at the version read",
-            "tags": ["review"],
-            "parameters": [_IF_MATCH],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ACTION_BODY}}},
-            "responses": {
-                "200": {
-                    "description": "The visit (ETag: its new version)",
-                    "content": {"application/json": {"schema": _VISIT_SCHEMA}},
-                },
-                **_ERRORS,
-                **_NOT_FOUND,
-                **_VERSION_ERRORS,
-            },
-        },
-        "patch": {
-            "summary": "Edit a visit's counts at the version read (audited; same rules as logging)",
-            "tags": ["review"],
-            "parameters": [_IF_MATCH],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "version": _VERSION,
-                                "residents": {"type": "integer", "minimum": 0},
-                                "smartphones": {"type": "integer", "minimum": 0},
-                                "already_installed": {"type": "integer", "minimum": 0},
-                                "installs": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "integer", "minimum": 0},
-                                },
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "The visit (ETag: its new version)",
-                    "content": {"application/json": {"schema": _VISIT_SCHEMA}},
-                },
-                **_ERRORS,
-                **_NOT_FOUND,
-                **_VERSION_ERRORS,
-            },
-        },
-    },
-    "/review/bulk": {
-        "post": {
-            "summary": "Apply one action to exactly the filtered set (visits up to upto_id)",
-            "tags": ["review"],
-            "parameters": _FILTER_PARAMETERS,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            **_ACTION_BODY,
-                            "required": ["action", "upto_id"],
-                            "properties": {
-                                "action": _ACTION_BODY["properties"]["action"],
-                                "reason": _ACTION_BODY["properties"]["reason"],
-                                "count": {
-                                    "type": "integer",
-                                    "minimum": 0,
-                                    "description": "The number of visits the client expects; another is a 409",
-                                },
-                                "upto_id": {
-                                    "type": "integer",
-                                    "minimum": 0,
-                                    "description": "upto_id of the listing",
-                                },
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "How many visits matched and how many changed",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "matched": {"type": "integer"},
-                                    "changed": {"type": "integer"},
-                                    "skipped": {
-                                        "type": "integer",
-                                        "description": "Matched but not the user's to review (their own visits, ...)",
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
-                **_ERRORS,
-                "409": _error(409, "count was given and the filter now matches another number"),
-            },
-        }
-    },
-    "/review/visits/{visit_id}/history": {
-        "parameters": [_VISIT_ID],
-        "get": {
-            "summary": "A visit's audit entries, resend conflicts and correction chain",
-            "tags": ["review"],
-            "responses": {
-                "200": {
-                    "description": "History",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "visit": _VISIT_SCHEMA,
-                                    "chain": {"type": "array", "items": _VISIT_SCHEMA},
-                                    "audit": {"type": "array", "items": {"type": "object"}},
-                                    "conflicts": {"type": "array", "items": {"type": "object"}},
-                                },
-                            }
-                        }
-                    },
-                },
-                **_ERRORS,
-                **_NOT_FOUND,
-            },
-        },
-    },
-}
-# Every operation with a body reads it with json_object: a body that is not JSON is a 415, and
-# JSON that is not an object is a 400.
-for _item in OPENAPI_PATHS.values():
-    for _operation in _item.values():
-        if isinstance(_operation, dict) and "requestBody" in _operation:
-            _operation["responses"].setdefault("400", _error(400, "The body is not a JSON object"))
-            _operation["responses"].setdefault("415", _error(415, "The body is not JSON"))

@@ -6,19 +6,14 @@ from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from campaign.api import bp
-from campaign.api.helpers import ApiAbort, form_errors, invalid, json_object, scalar_formdata
+from campaign.api.helpers import form_errors, invalid, json_object, scalar_formdata
 from campaign.auth import services
 from campaign.auth.forms import LoginForm
+from campaign.auth.sessions import start_session
 from campaign.auth.throttle import throttle_sign_in
-from campaign.auth.views import start_session
 from campaign.errors import json_error
 from campaign.extensions import db
 from campaign.home.services import me_payload
-
-
-@bp.errorhandler(ApiAbort)
-def api_abort(error: ApiAbort):
-    return json_error(error.status, error.message, code=error.code, fields=error.fields)
 
 
 @bp.get("/csrf")

@@ -2,12 +2,13 @@
 
 import enum
 import unicodedata
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.extensions import db
-from campaign.types import str_enum
+from campaign.types import UTCDateTime, str_enum
 
 # The largest figures a form or a file may set. Beyond them a figure is a typo or a hostile file,
 # and each of them fits the 32-bit integer columns on PostgreSQL. (Hồ Chí Minh City, the largest
@@ -61,6 +62,8 @@ class Hamlet(db.Model):
     population: Mapped[int] = mapped_column(default=0)
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+    # Retired hamlets take no new visits; their visits still count in every total.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     ward: Mapped[Ward] = relationship(back_populates="hamlets")
 

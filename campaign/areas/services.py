@@ -1,7 +1,5 @@
 """Areas: the official list of provinces and wards, and queries over hamlets."""
 
-import unicodedata
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +15,7 @@ from campaign.areas.models import (
     Household,
     Province,
     Ward,
+    label_key,
 )
 from campaign.extensions import db
 from campaign.imports import Column, fold
@@ -119,8 +118,9 @@ def ward_hamlets_query(ward_code: int) -> sa.Select:
 
 
 def name_key(name: str) -> str:
-    """Names compare without regard to case, spacing or Unicode form (accents do matter)."""
-    return " ".join(unicodedata.normalize("NFC", name).lower().split())
+    """A hamlet's identity in its ward: the household label rule (case, spacing and Unicode
+    compatibility forms do not count; accents do), so every import matches names one way."""
+    return label_key(name)
 
 
 def _name_taken(ward_code: int, name: str, hamlet_id: int | None = None) -> bool:
@@ -199,6 +199,42 @@ HAMLET_COLUMNS = [
 ]
 
 
+def check_hamlet_row(row: dict) -> tuple[dict, list[str]]:
+    """One row of a hamlet file (one ward's or a province's) as values, and what is wrong with it."""
+    values, problems = {}, []
+    name = " ".join(row["name"].split())
+    if not name:
+        problems.append(_("thiếu tên thôn/ấp."))
+    elif len(name) > 80:
+        problems.append(_("tên thôn/ấp dài quá 80 ký tự."))
+    values["name"] = name
+    kind = KIND_WORDS.get(fold(row["kind"]))
+    if kind is None:
+        problems.append(
+            _(
+                "loại “%(text)s” không rõ (thôn, ấp, bản, tổ dân phố, khu phố).",
+                text=imports.shown(row["kind"]),
+            )
+        )
+    values["kind"] = kind
+    for key, label, maximum in (
+        ("households", _("số hộ"), MAX_HAMLET_HOUSEHOLDS),
+        ("population", _("dân số"), MAX_HAMLET_POPULATION),
+    ):
+        values[key], problem = imports.whole_number(row[key], label, maximum=maximum)
+        if problem:
+            problems.append(problem)
+    values["lat"], problem = imports.decimal(row["lat"], _("vĩ độ"), -90, 90)
+    if problem:
+        problems.append(problem)
+    values["lon"], problem = imports.decimal(row["lon"], _("kinh độ"), -180, 180)
+    if problem:
+        problems.append(problem)
+    if not problems and (values["lat"] is None) != (values["lon"] is None):
+        problems.append(_("cần có cả vĩ độ và kinh độ, hoặc để trống cả hai."))
+    return values, problems
+
+
 def import_hamlets(user, ward_code: int, upload) -> dict:
     """Create or update the ward's hamlets from a CSV; all or nothing.
 
@@ -209,43 +245,15 @@ def import_hamlets(user, ward_code: int, upload) -> dict:
     seen: dict[str, int] = {}
     values_by_line = []
     for line, row in parsed.rows:
-        values, problems = {}, []
-        name = row["name"]
-        if not name:
-            problems.append(_("thiếu tên thôn/ấp."))
-        elif len(name) > 80:
-            problems.append(_("tên thôn/ấp dài quá 80 ký tự."))
-        elif name_key(name) in seen:
-            problems.append(
-                _("tên “%(name)s” trùng với dòng %(line)d.", name=name, line=seen[name_key(name)])
-            )
-        else:
-            seen[name_key(name)] = line
-        values["name"] = name
-        kind = KIND_WORDS.get(fold(row["kind"]))
-        if kind is None:
-            problems.append(
-                _(
-                    "loại “%(text)s” không rõ (thôn, ấp, bản, tổ dân phố, khu phố).",
-                    text=imports.shown(row["kind"]),
+        values, problems = check_hamlet_row(row)
+        if 0 < len(values["name"]) <= 80:
+            key = name_key(values["name"])
+            if key in seen:
+                problems.append(
+                    _("tên “%(name)s” trùng với dòng %(line)d.", name=values["name"], line=seen[key])
                 )
-            )
-        values["kind"] = kind
-        for key, label, maximum in (
-            ("households", _("số hộ"), MAX_HAMLET_HOUSEHOLDS),
-            ("population", _("dân số"), MAX_HAMLET_POPULATION),
-        ):
-            values[key], problem = imports.whole_number(row[key], label, maximum=maximum)
-            if problem:
-                problems.append(problem)
-        values["lat"], problem = imports.decimal(row["lat"], _("vĩ độ"), -90, 90)
-        if problem:
-            problems.append(problem)
-        values["lon"], problem = imports.decimal(row["lon"], _("kinh độ"), -180, 180)
-        if problem:
-            problems.append(problem)
-        if not problems and (values["lat"] is None) != (values["lon"] is None):
-            problems.append(_("cần có cả vĩ độ và kinh độ, hoặc để trống cả hai."))
+            else:
+                seen[key] = line
         for problem in problems:
             parsed.error(line, problem)
         values_by_line.append((line, values))

@@ -18,10 +18,10 @@ from campaign.areas.services import (
     update_hamlet,
     ward_hamlets_query,
 )
-from campaign.auth.views import safe_next
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
-from campaign.imports import ImportFileError
+from campaign.imports import ImportRejected, all_or_nothing
+from campaign.redirects import safe_next
 from campaign.types import db_id
 from campaign.vocabulary import outcome_label
 
@@ -118,34 +118,39 @@ def edit(hamlet_id: int):
     return render_template("areas/edit.html", hamlet=hamlet, form=form, listed=listed), status
 
 
+def _upload(run, *args) -> tuple[dict | None, list[str]]:
+    """Run an import on the form's file: (its counts, []) once committed, else (None, the
+    messages) with nothing stored."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return None, [str(m) for messages in form.errors.values() for m in messages]
+    try:
+        result = all_or_nothing(run, *args, form.file.data)
+    except ImportRejected as error:
+        db.session.rollback()
+        return None, error.errors
+    db.session.commit()
+    return result, []
+
+
+def _import_errors(ward: Ward, hamlet: Hamlet | None, errors: list[str]):
+    return render_template("areas/import_errors.html", ward=ward, hamlet=hamlet, errors=errors), 422
+
+
 @bp.post("/wards/<int:code>/hamlets/import")
 @login_required
 def import_csv(code: int):
     ward = db.get_or_404(Ward, code)
     access.require(access.can_manage_ward(current_user, ward.code))
-    form = UploadForm()
-    errors = []
-    if not form.validate_on_submit():
-        errors = [str(m) for messages in form.errors.values() for m in messages]
-    else:
-        try:
-            result = import_hamlets(current_user, ward.code, form.file.data)
-        except ImportFileError as error:
-            errors = [str(error)]
-        else:
-            errors = result["errors"]
-            if not errors:
-                db.session.commit()
-                flash(
-                    _(
-                        "Đã nhập: %(created)d thôn/ấp mới, %(updated)d cập nhật, %(unchanged)d không đổi.",
-                        **{k: result[k] for k in ("created", "updated", "unchanged")},
-                    ),
-                    "info",
-                )
-                return redirect(url_for("areas.hamlets", code=ward.code))
-    db.session.rollback()
-    return render_template("areas/import_errors.html", ward=ward, hamlet=None, errors=errors), 422
+    result, errors = _upload(import_hamlets, current_user, ward.code)
+    if errors:
+        return _import_errors(ward, None, errors)
+    counts = {k: result[k] for k in ("created", "updated", "unchanged")}
+    flash(
+        _("Đã nhập: %(created)d thôn/ấp mới, %(updated)d cập nhật, %(unchanged)d không đổi.", **counts),
+        "info",
+    )
+    return redirect(url_for("areas.hamlets", code=ward.code))
 
 
 # --- households ------------------------------------------------------------------------------
@@ -185,32 +190,21 @@ def households(hamlet_id: int):
 def import_households(hamlet_id: int):
     hamlet = db.get_or_404(Hamlet, hamlet_id)
     access.require(access.can_manage_ward(current_user, hamlet.ward_code))
-    form = UploadForm()
-    if not form.validate_on_submit():
-        errors = [str(m) for messages in form.errors.values() for m in messages]
-    else:
-        try:
-            result = hh.import_households(current_user, hamlet, form.file.data)
-        except ImportFileError as error:
-            errors = [str(error)]
-        else:
-            errors = result["errors"]
-            if not errors:
-                db.session.commit()
-                flash(
-                    _(
-                        "Đã nhập danh sách hộ: %(added)d hộ mới, %(marked)d hộ đã có. "
-                        "Số hộ của %(name)s bây giờ là %(listed)d.",
-                        added=result["added"],
-                        marked=result["marked"],
-                        listed=result["listed"],
-                        name=hamlet.name,
-                    ),
-                    "info",
-                )
-                return redirect(url_for("areas.households", hamlet_id=hamlet.id))
-    db.session.rollback()
-    return render_template("areas/import_errors.html", ward=hamlet.ward, hamlet=hamlet, errors=errors), 422
+    result, errors = _upload(hh.import_households, current_user, hamlet)
+    if errors:
+        return _import_errors(hamlet.ward, hamlet, errors)
+    flash(
+        _(
+            "Đã nhập danh sách hộ: %(added)d hộ mới, %(marked)d hộ đã có. "
+            "Số hộ của %(name)s bây giờ là %(listed)d.",
+            added=result["added"],
+            marked=result["marked"],
+            listed=result["listed"],
+            name=hamlet.name,
+        ),
+        "info",
+    )
+    return redirect(url_for("areas.households", hamlet_id=hamlet.id))
 
 
 # --- the revisit list and claims -------------------------------------------------------------

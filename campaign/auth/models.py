@@ -20,7 +20,8 @@ class Role(enum.StrEnum):
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # None until the person chooses one: a roster account joins with a one-time code.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     display_name: Mapped[str] = mapped_column(sa.String(80))
     role: Mapped[Role] = mapped_column(str_enum(Role))
     # Scope: a lead has a ward, a coordinator a province, a volunteer a team.
@@ -31,6 +32,10 @@ class User(UserMixin, db.Model):
     # Bumped on logout and password change so that every older session cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The first sign-in (by password or join code): "who hasn't joined yet" is where this is None.
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # From a roster, for the lead to call a volunteer who has not joined. Optional.
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
 
     ward = relationship("Ward")
     province = relationship("Province")
@@ -54,4 +59,4 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)

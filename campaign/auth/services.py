@@ -46,7 +46,7 @@ def find_user(username: str) -> User | None:
 def authenticate(username: str, password: str) -> User | None:
     """The user if the password matches an active account; None otherwise (one generic answer)."""
     user = find_user(username)
-    if user is None or not user.active:
+    if user is None or not user.active or user.password_hash is None:
         check_password_hash(_dummy_hash(), password)  # same cost whether or not the name exists
         return None
     return user if user.check_password(password) else None

@@ -1,13 +1,13 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from campaign.auth import services
 from campaign.auth.forms import ChangePasswordForm, LoginForm
+from campaign.auth.sessions import start_session
 from campaign.auth.throttle import throttle_current_password, throttle_sign_in
 from campaign.extensions import db
+from campaign.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -18,25 +18,6 @@ def forget_user(_error=None) -> None:
     already pushed (tests, scripts): without this, the next request of ANOTHER client would be
     answered as this user. Every request loads its user from its own cookie."""
     g.pop("_login_user", None)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site; never another host (open redirect)."""
-    if not target or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
-def start_session(user) -> None:
-    """A fresh session on every login, so a cookie planted before login is worthless."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])

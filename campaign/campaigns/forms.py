@@ -130,6 +130,19 @@ class CampaignForm(FlaskForm):
         _l("Số lần quay lại tối đa"), validators=[Optional(), NumberRange(min=1, max=100)], default=3
     )
 
+    def show(self, campaign) -> None:
+        """Fill the form from a stored campaign (the reverse of `values`)."""
+        self.name.data = campaign.name
+        self.province_code.data = campaign.province_code or 0
+        self.apps.data = "\n".join(f"{a.code}: {a.name}" for a in campaign.apps)
+        self.start_date.data, self.deadline.data = campaign.start_date, campaign.deadline
+        self.target_percent.data = round(campaign.target_rate * 100, 4)
+        self.warn_percent.data = round(campaign.warn_share * 100, 4)
+        self.good_percent.data = round(campaign.good_share * 100, 4)
+        for key in ("gps_max_distance_m", "burst_max_visits", "burst_minutes", "max_plausible_residents"):
+            getattr(self, key).data = getattr(campaign, key)
+        self.revisit_max_attempts.data = campaign.revisit_max_attempts
+
     def values(self) -> dict:
         def given(field, default):
             return field.data if field.data is not None else default

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from campaign import audit
+from campaign.access import user_ward_code
 from campaign.areas.models import Hamlet, Ward
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
@@ -30,6 +31,10 @@ ORG_LABELS = {
 
 class SetupError(ValueError):
     """A setup change was refused; the message is for a person."""
+
+
+def same_ward_message() -> str:
+    return _("Đội và thôn/ấp phải cùng một phường/xã.")
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -90,12 +95,6 @@ def user_snapshot(person: User) -> dict:
     }
 
 
-def _ward_of(person: User) -> int | None:
-    if person.role == Role.VOLUNTEER and person.team is not None:
-        return person.team.ward_code
-    return person.ward_code
-
-
 def create_volunteer(user, team: Team, username: str, display_name: str, password: str) -> User:
     volunteer = create_user(username, password, display_name, Role.VOLUNTEER, team_id=team.id)
     audit.record(user, "user.create", volunteer, ward_code=team.ward_code, after=user_snapshot(volunteer))
@@ -125,7 +124,7 @@ def set_active(user, person: User, active: bool) -> bool:
     db.session.flush()
     action = "user.activate" if active else "user.deactivate"
     after = user_snapshot(person) | ({"claims_released": released} if released else {})
-    audit.record(user, action, person, ward_code=_ward_of(person), before=before, after=after)
+    audit.record(user, action, person, ward_code=user_ward_code(person), before=before, after=after)
     return True
 
 
@@ -141,7 +140,7 @@ def reset_password(user, person: User, password: str, current_password: str | No
     db.session.flush()
     # Never the password or its hash in the log: only that it changed.
     audit.record(
-        user, "user.reset_password", person, ward_code=_ward_of(person), after={"password": "changed"}
+        user, "user.reset_password", person, ward_code=user_ward_code(person), after={"password": "changed"}
     )
 
 
@@ -157,6 +156,16 @@ def move_volunteer(user, person: User, team: Team) -> bool:
         user, "user.move", person, ward_code=team.ward_code, before=before, after=user_snapshot(person)
     )
     return True
+
+
+def active_member_counts(team_ids: list[int]) -> dict[int, int]:
+    """{team id: its active members}."""
+    rows = db.session.execute(
+        sa.select(User.team_id, sa.func.count())
+        .where(User.team_id.in_(team_ids), User.active.is_(True))
+        .group_by(User.team_id)
+    )
+    return dict(rows.tuples().all())
 
 
 def team_members_query(team_id: int) -> sa.Select:
@@ -191,10 +200,30 @@ def assignments(campaign_id: int, ward_code: int) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
+def team_hamlets(campaign: Campaign, team: Team) -> list[Hamlet]:
+    """The hamlets of the team's ward that the team covers in the campaign, by name."""
+    query = (
+        sa.select(Hamlet)
+        .join(TeamHamlet, TeamHamlet.hamlet_id == Hamlet.id)
+        .where(TeamHamlet.campaign_id == campaign.id, TeamHamlet.team_id == team.id)
+        .where(Hamlet.ward_code == team.ward_code)
+        .order_by(Hamlet.name, Hamlet.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def ward_campaigns(ward: Ward) -> list[Campaign]:
+    """Campaigns that cover this ward (national or its province), latest first."""
+    query = sa.select(Campaign).where(
+        sa.or_(Campaign.province_code.is_(None), Campaign.province_code == ward.province_code)
+    )
+    return db.session.scalars(query.order_by(Campaign.start_date.desc(), Campaign.id.desc())).all()
+
+
 def assign_hamlet(user, campaign: Campaign, hamlet: Hamlet, team: Team | None) -> bool:
     """The team that covers this hamlet in the campaign (one team per hamlet); None unassigns."""
     if team is not None and team.ward_code != hamlet.ward_code:
-        raise SetupError(_("Đội và thôn/ấp phải cùng một phường/xã."))
+        raise SetupError(same_ward_message())
     if campaign.province_code is not None and hamlet.ward.province_code != campaign.province_code:
         raise SetupError(_("Thôn/ấp này không thuộc địa bàn của chiến dịch."))
     current = db.session.scalars(

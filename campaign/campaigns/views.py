@@ -21,44 +21,25 @@ from campaign.types import db_id
 bp = Blueprint("campaigns", __name__)
 
 
-def _manageable_campaigns(ward: Ward) -> list[Campaign]:
-    """Campaigns that cover this ward (national or its province)."""
-    query = sa.select(Campaign).where(
-        sa.or_(Campaign.province_code.is_(None), Campaign.province_code == ward.province_code)
-    )
-    return db.session.scalars(query.order_by(Campaign.start_date.desc(), Campaign.id.desc())).all()
-
-
 # --- teams and assignments -------------------------------------------------------------------
 
 
 def _teams_page(ward: Ward, form: TeamForm, status: int = 200):
     teams = db.session.scalars(services.ward_teams_query(ward.code)).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(User.team_id, sa.func.count())
-            .where(User.team_id.in_([t.id for t in teams]), User.active.is_(True))
-            .group_by(User.team_id)
-        )
-        .tuples()
-        .all()
-    )
-    campaigns = _manageable_campaigns(ward)
+    campaigns = services.ward_campaigns(ward)
     campaign_id = request.args.get("campaign", type=db_id)
     campaign = next((c for c in campaigns if c.id == campaign_id), campaigns[0] if campaigns else None)
-    hamlets = db.session.scalars(ward_hamlets_query(ward.code)).all()
-    assigned = services.assignments(campaign.id, ward.code) if campaign else {}
     return render_template(
         "campaigns/teams.html",
         ward=ward,
         teams=teams,
-        counts=counts,
+        counts=services.active_member_counts([t.id for t in teams]),
         form=form,
         orgs=services.ORG_LABELS,
         campaigns=campaigns,
         campaign=campaign,
-        hamlets=hamlets,
-        assigned=assigned,
+        hamlets=db.session.scalars(ward_hamlets_query(ward.code)).all(),
+        assigned=services.assignments(campaign.id, ward.code) if campaign else {},
     ), status
 
 
@@ -95,16 +76,10 @@ def _team_id(raw: str) -> int | None:
         return None
 
 
-@bp.post("/wards/<int:code>/assignments")
-@login_required
-def assign(code: int):
-    """One form for the whole ward: field `hamlet-<id>` holds the team id (empty: no team)."""
-    ward = db.get_or_404(Ward, code)
-    access.require(access.can_manage_ward(current_user, ward.code))
-    campaign = db.get_or_404(Campaign, request.form.get("campaign_id", type=db_id) or 0)
-    access.require(access.can_see_campaign(current_user, campaign))
+def _wanted_assignments(ward: Ward) -> list[tuple] | None:
+    """(hamlet, team or None) for each hamlet the form names; None if it names a team that is
+    not one of the ward's."""
     teams = {t.id: t for t in db.session.scalars(services.ward_teams_query(ward.code))}
-    back = redirect(url_for("campaigns.teams", code=ward.code, campaign=campaign.id))
     wanted = []
     for hamlet in db.session.scalars(ward_hamlets_query(ward.code)):
         key = f"hamlet-{hamlet.id}"
@@ -113,9 +88,24 @@ def assign(code: int):
         raw = request.form[key].strip()
         team = teams.get(_team_id(raw)) if raw else None
         if raw and team is None:
-            flash(_("Đội và thôn/ấp phải thuộc phường/xã này."), "error")
-            return back
+            return None
         wanted.append((hamlet, team))
+    return wanted
+
+
+@bp.post("/wards/<int:code>/assignments")
+@login_required
+def assign(code: int):
+    """One form for the whole ward: field `hamlet-<id>` holds the team id (empty: no team)."""
+    ward = db.get_or_404(Ward, code)
+    access.require(access.can_manage_ward(current_user, ward.code))
+    campaign = db.get_or_404(Campaign, request.form.get("campaign_id", type=db_id) or 0)
+    access.require(access.can_see_campaign(current_user, campaign))
+    back = redirect(url_for("campaigns.teams", code=ward.code, campaign=campaign.id))
+    wanted = _wanted_assignments(ward)
+    if wanted is None:
+        flash(_("Đội và thôn/ấp phải thuộc phường/xã này."), "error")
+        return back
     try:
         changed = sum(services.assign_hamlet(current_user, campaign, hamlet, team) for hamlet, team in wanted)
     except services.SetupError as error:
@@ -123,14 +113,10 @@ def assign(code: int):
         flash(str(error), "error")
         return back
     db.session.commit()
-    flash(
-        ngettext(
-            "Đã lưu phân công: %(num)d thôn/ấp thay đổi.",
-            "Đã lưu phân công: %(num)d thôn/ấp thay đổi.",
-            changed,
-        ),
-        "info",
+    message = ngettext(
+        "Đã lưu phân công: %(num)d thôn/ấp thay đổi.", "Đã lưu phân công: %(num)d thôn/ấp thay đổi.", changed
     )
+    flash(message, "info")
     return back
 
 
@@ -142,14 +128,8 @@ def _team_page(team: Team, *, rename=None, person=None, status=200):
     if rename is None:
         rename = TeamForm(obj=team)
         rename.org_kind.data = team.org_kind.value
-    campaigns = _manageable_campaigns(team.ward)
+    campaigns = services.ward_campaigns(team.ward)
     campaign = campaigns[0] if campaigns else None
-    hamlets = []
-    if campaign is not None:
-        assigned = services.assignments(campaign.id, team.ward_code)
-        hamlets = [
-            h for h in db.session.scalars(ward_hamlets_query(team.ward_code)) if assigned.get(h.id) == team.id
-        ]
     return render_template(
         "campaigns/team.html",
         team=team,
@@ -160,7 +140,7 @@ def _team_page(team: Team, *, rename=None, person=None, status=200):
         move=move,
         orgs=services.ORG_LABELS,
         campaign=campaign,
-        hamlets=hamlets,
+        hamlets=services.team_hamlets(campaign, team) if campaign else [],
     ), status
 
 
@@ -292,7 +272,7 @@ def move(user_id: int):
 
 
 def _province_choices(form: CampaignForm) -> None:
-    if current_user.role.value == "admin":
+    if access.can_manage_national_campaigns(current_user):
         provinces = db.session.scalars(sa.select(Province).order_by(Province.name)).all()
         form.province_code.choices = [(0, _("Cả nước"))] + [(p.code, p.name) for p in provinces]
     else:
@@ -303,7 +283,7 @@ def _province_choices(form: CampaignForm) -> None:
 @bp.get("/campaigns/manage")
 @login_required
 def manage_campaigns():
-    access.require(access.can_manage_campaign(current_user, province_code=current_user.province_code))
+    access.require(access.can_manage_campaigns(current_user))
     rows = [
         c
         for c in db.session.scalars(access.campaigns_query(current_user))
@@ -315,7 +295,7 @@ def manage_campaigns():
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @login_required
 def new_campaign():
-    access.require(access.can_manage_campaign(current_user, province_code=current_user.province_code))
+    access.require(access.can_manage_campaigns(current_user))
     return _campaign_form(None)
 
 
@@ -334,34 +314,29 @@ def _campaign_form(campaign: Campaign | None):
     form = CampaignForm()
     _province_choices(form)
     if request.method == "GET" and campaign is not None:
-        form.name.data = campaign.name
-        form.province_code.data = campaign.province_code or 0
-        form.apps.data = "\n".join(f"{a.code}: {a.name}" for a in campaign.apps)
-        form.start_date.data, form.deadline.data = campaign.start_date, campaign.deadline
-        form.target_percent.data = round(campaign.target_rate * 100, 4)
-        form.warn_percent.data = round(campaign.warn_share * 100, 4)
-        form.good_percent.data = round(campaign.good_share * 100, 4)
-        for key in ("gps_max_distance_m", "burst_max_visits", "burst_minutes", "max_plausible_residents"):
-            getattr(form, key).data = getattr(campaign, key)
-        form.revisit_max_attempts.data = campaign.revisit_max_attempts
+        form.show(campaign)
     if form.validate_on_submit():
-        values = form.values()
-        if not access.can_manage_campaign(current_user, province_code=values["province_code"]):
-            form.province_code.errors.append(_("Bạn chỉ quản lý chiến dịch trong tỉnh của mình."))
-        else:
-            try:
-                saved = services.save_campaign(
-                    current_user, campaign, values, services.parse_apps(form.apps.data)
-                )
-            except services.SetupError as error:
-                form.name.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(_("Đã lưu chiến dịch %(name)s.", name=saved.name), "info")
-                return redirect(url_for("campaigns.manage_campaigns"))
+        saved = _save_campaign(form, campaign)
+        if saved is not None:
+            db.session.commit()
+            flash(_("Đã lưu chiến dịch %(name)s.", name=saved.name), "info")
+            return redirect(url_for("campaigns.manage_campaigns"))
         db.session.rollback()
     status = 422 if form.errors else 200
     return render_template("campaigns/form.html", form=form, campaign=campaign), status
+
+
+def _save_campaign(form: CampaignForm, campaign: Campaign | None) -> Campaign | None:
+    """The saved campaign, or None with the reason on the form."""
+    values = form.values()
+    if not access.can_manage_campaign(current_user, province_code=values["province_code"]):
+        form.province_code.errors.append(_("Bạn chỉ quản lý chiến dịch trong tỉnh của mình."))
+        return None
+    try:
+        return services.save_campaign(current_user, campaign, values, services.parse_apps(form.apps.data))
+    except services.SetupError as error:
+        form.name.errors.append(str(error))
+        return None
 
 
 # --- leads (coordinators) --------------------------------------------------------------------
@@ -389,7 +364,7 @@ def _lead_form(province: Province) -> LeadForm:
 @login_required
 def leads(code: int):
     province = db.get_or_404(Province, code)
-    access.require(access.can_manage_campaign(current_user, province_code=province.code))
+    access.require(access.can_manage_province_leads(current_user, province.code))
     return _leads_page(province, _lead_form(province))
 
 
@@ -397,7 +372,7 @@ def leads(code: int):
 @login_required
 def create_lead(code: int):
     province = db.get_or_404(Province, code)
-    access.require(access.can_manage_campaign(current_user, province_code=province.code))
+    access.require(access.can_manage_province_leads(current_user, province.code))
     form = _lead_form(province)
     if form.validate_on_submit():
         access.require(access.can_manage_leads(current_user, form.ward_code.data))

@@ -1,7 +1,7 @@
 """Server-drawn SVG figures (no JavaScript): the user-rate trend against the target line, and the
 progress bar with its target mark. Only coordinates are computed here; templates draw them."""
 
-from campaign.coverage.services import AreaReport
+from campaign.coverage.report import AreaReport
 
 WIDTH, HEIGHT = 320, 180
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 12, 28

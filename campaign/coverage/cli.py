@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 
 from campaign.campaigns.models import Campaign
-from campaign.coverage import totals
+from campaign.coverage import recount
 from campaign.coverage.population import PopulationImportError, import_population
 from campaign.extensions import db
 
@@ -29,7 +29,7 @@ def check_totals_command(campaign_id):
     problems = []
     ids = _campaign_ids(campaign_id)
     for cid in ids:
-        problems += totals.mismatches(cid)
+        problems += recount.mismatches(cid)
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -43,7 +43,7 @@ def rebuild_totals_command(campaign_id):
     """Rebuild the summary tables from raw visits."""
     ids = _campaign_ids(campaign_id)
     for cid in ids:
-        totals.rebuild(cid)
+        recount.rebuild(cid)
     db.session.commit()
     click.echo(f"Rebuilt the totals of {len(ids)} campaign(s).")
 

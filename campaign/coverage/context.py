@@ -9,15 +9,10 @@ from flask_babel import gettext as _
 from campaign import access
 from campaign.campaigns.models import Campaign
 from campaign.coverage.forms import AreaFilterForm
-from campaign.coverage.services import Area, AreaNotFound, find_area, in_campaign
+from campaign.coverage.tree import Area, AreaNotFound, find_area, in_campaign
+from campaign.errors import RequestError as AreaRequestError
 from campaign.extensions import db
 from campaign.i18n import local_today
-
-
-class AreaRequestError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None, fields: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.code, self.fields = status, message, code, fields
 
 
 @dataclass

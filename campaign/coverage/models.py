@@ -10,14 +10,31 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
 
+# The outcome counter of HamletDay and HamletTotal for each visit outcome.
+OUTCOME_COLUMNS = {
+    "installed": "outcome_installed",
+    "already_installed": "outcome_already_installed",
+    "refused": "outcome_refused",
+    "not_home": "outcome_not_home",
+    "no_smartphone": "outcome_no_smartphone",
+    "come_back_later": "outcome_come_back_later",
+}
+# Every counter column of HamletDay and HamletTotal.
+COUNTER_COLUMNS = (
+    "visits",
+    "households_reached",
+    "people_reached",
+    "already_installed",
+    "installs",
+    *OUTCOME_COLUMNS.values(),
+)
 
-class HamletDay(db.Model):
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
-    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
-    # Local day (Asia/Ho_Chi_Minh) of the visits counted here.
-    day: Mapped[date] = mapped_column(primary_key=True)
+
+class CounterColumns:
+    """The counters (COUNTER_COLUMNS) that HamletDay keeps per day and HamletTotal over all days."""
+
     visits: Mapped[int] = mapped_column(default=0)
-    # Households whose first conclusive counted visit fell on this day.
+    # Households whose first conclusive counted visit fell on that day (on any day, in HamletTotal).
     households_reached: Mapped[int] = mapped_column(default=0)
     people_reached: Mapped[int] = mapped_column(default=0)
     already_installed: Mapped[int] = mapped_column(default=0)
@@ -28,6 +45,13 @@ class HamletDay(db.Model):
     outcome_not_home: Mapped[int] = mapped_column(default=0)
     outcome_no_smartphone: Mapped[int] = mapped_column(default=0)
     outcome_come_back_later: Mapped[int] = mapped_column(default=0)
+
+
+class HamletDay(CounterColumns, db.Model):
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    # Local day (Asia/Ho_Chi_Minh) of the visits counted here.
+    day: Mapped[date] = mapped_column(primary_key=True)
 
     # Covers the recent-days and trend reads (known users by day) without touching the table.
     __table_args__ = (
@@ -47,23 +71,12 @@ class HamletDayApp(db.Model):
     __table_args__ = (sa.Index("ix_hamlet_day_app_campaign_day", "campaign_id", "day"),)
 
 
-class HamletTotal(db.Model):
+class HamletTotal(CounterColumns, db.Model):
     """A hamlet's counters over all days (the sum of its HamletDay rows), kept in the same
     transaction, so that a page "as of today" reads one row per hamlet whatever the campaign's length."""
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
     hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
-    visits: Mapped[int] = mapped_column(default=0)
-    households_reached: Mapped[int] = mapped_column(default=0)
-    people_reached: Mapped[int] = mapped_column(default=0)
-    already_installed: Mapped[int] = mapped_column(default=0)
-    installs: Mapped[int] = mapped_column(default=0)
-    outcome_installed: Mapped[int] = mapped_column(default=0)
-    outcome_already_installed: Mapped[int] = mapped_column(default=0)
-    outcome_refused: Mapped[int] = mapped_column(default=0)
-    outcome_not_home: Mapped[int] = mapped_column(default=0)
-    outcome_no_smartphone: Mapped[int] = mapped_column(default=0)
-    outcome_come_back_later: Mapped[int] = mapped_column(default=0)
 
 
 class HamletAppTotal(db.Model):

@@ -6,29 +6,17 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from campaign import access, spreadsheets
-from campaign.areas.models import Hamlet
-from campaign.auth.models import Role
 from campaign.campaigns.models import Campaign
-from campaign.coverage import context, exports
-from campaign.coverage.charts import progress_bar, trend_chart
+from campaign.coverage import context, exports, page
+from campaign.coverage.charts import trend_chart
 from campaign.coverage.forms import AreaFilterForm, PopulationImportForm, ThresholdsForm
 from campaign.coverage.population import PopulationImportError, import_population
-from campaign.coverage.services import LEVELS, area_report, colour
+from campaign.coverage.report import area_report
+from campaign.coverage.tree import LEVELS
 from campaign.extensions import db
 from campaign.query_args import known_args
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
-
-SORTS = {
-    "rank": lambda n: (n.rank is None, n.rank or 0),
-    "name": lambda n: n.name,
-    "population": lambda n: n.population,
-    "reached": lambda n: n.households_reached_rate or 0,
-    "visits": lambda n: n.visits,
-    "users": lambda n: n.known_users,
-    "rate": lambda n: n.user_rate if n.user_rate is not None else -1,
-    "change": lambda n: n.rank_change if n.rank_change is not None else -(10**9),
-}
 
 
 @bp.get("/")
@@ -53,8 +41,13 @@ def _load(level, code):
         if error.status != 400:
             abort(error.status)
         flash(error.message, "error")
+    return _load_or_abort(level, code, {})
+
+
+def _load_or_abort(level, code, args):
+    """The area and campaign of an export or chart: any bad parameter ends the request."""
     try:
-        return context.load(current_user, level, code, {}, campaign_required=False)
+        return context.load(current_user, level, code, args, campaign_required=False)
     except context.AreaRequestError as error:
         abort(error.status)
 
@@ -64,76 +57,8 @@ def _load(level, code):
 def area(level, code):
     if level not in LEVELS:
         abort(404)
-    req = _load(level, code)
-    # The trend chart is its own SVG image (below), so the page itself reads no per-day rows.
-    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
-    sort = request.args.get("sort", "rank")
-    descending = request.args.get("dir", "desc" if sort not in ("rank", "name") else "asc") == "desc"
-    rows = sorted(report.children, key=SORTS.get(sort, SORTS["rank"]), reverse=descending)
-    form = None
-    if access.can_set_coverage_thresholds(current_user, req.campaign):
-        form = ThresholdsForm(
-            data={
-                "warn": round(req.campaign.warn_share * 100),
-                "good": round(req.campaign.good_share * 100),
-                "level": level,
-                "code": code,
-            }
-        )
-    visible_children = _visible_children(report)
-    query = {"campaign_id": req.campaign.id, "date": req.as_of.isoformat(), "since": req.since.isoformat()}
-    return render_template(
-        "coverage/area.html",
-        report=report,
-        req=req,
-        query=query,
-        crumbs=_crumbs(req, query),
-        bar=progress_bar(report.numbers.user_rate, req.campaign.target_rate),
-        colour=lambda rate: colour(req.campaign, rate),
-        outcome_labels=exports.OUTCOME_LABELS,
-        children_title=exports.LEVEL_LABELS[report.children_level] if report.children_level else "",
-        sort_columns=[
-            ("rank", _("Hạng"), True),
-            ("name", _("Tên"), False),
-            ("rate", _("Tỉ lệ"), True),
-            ("change", _("Đổi hạng"), True),
-            ("users", _("Người dùng"), True),
-            ("population", _("Dân số"), True),
-            ("reached", _("Hộ đã đến"), True),
-            ("visits", _("Lượt"), True),
-        ],
-        rows=rows,
-        sort=sort,
-        descending=descending,
-        thresholds_form=form,
-        child_links=visible_children,
-    )
-
-
-def _crumbs(req, query) -> list[dict]:
-    crumbs = []
-    for item in req.area.chain:
-        hamlet = item.row if item.level == "hamlet" else None
-        visible = item is not req.area and access.can_see_area(
-            current_user, req.campaign, item.level, item.code, hamlet
-        )
-        link = url_for("coverage.area", level=item.level, code=item.code, **query) if visible else None
-        crumbs.append({"name": item.name, "link": link})
-    return crumbs
-
-
-def _visible_children(report) -> bool:
-    """Links down the tree go to pages the user may open (always true below one's own area)."""
-    if not report.children:
-        return False
-    child = report.children[0]
-    return access.can_see_area(
-        current_user,
-        report.campaign,
-        child.level,
-        child.code,
-        db.session.get(Hamlet, child.code) if child.level == "hamlet" else None,
-    )
+    shown = page.area_page(current_user, _load(level, code), request.args, level, code)
+    return render_template("coverage/area.html", **shown)
 
 
 @bp.get("/<level>/<code>/table.<fmt>")
@@ -142,10 +67,7 @@ def _visible_children(report) -> bool:
 def export(level, code, fmt):
     if level not in LEVELS or fmt not in ("csv", "xlsx"):
         abort(404)
-    try:
-        req = context.load(current_user, level, code, request.args, campaign_required=False)
-    except context.AreaRequestError as error:
-        abort(error.status)
+    req = _load_or_abort(level, code, request.args)
     report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
     # Named after the area found, not the URL: "３" or "%0A" in the code must not reach a header.
     stem = f"do-phu-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
@@ -158,10 +80,7 @@ def trend_svg(level, code):
     """The user rate day by day against the target line: server-drawn SVG, no JavaScript."""
     if level not in LEVELS:
         abort(404)
-    try:
-        req = context.load(current_user, level, code, request.args, campaign_required=False)
-    except context.AreaRequestError as error:
-        abort(error.status)
+    req = _load_or_abort(level, code, request.args)
     report = area_report(req.campaign, req.area, req.as_of, req.since)
     body = render_template("coverage/trend.svg", chart=trend_chart(report))
     response = Response(body, mimetype="image/svg+xml")
@@ -195,12 +114,12 @@ def thresholds(campaign_id):
 
 @bp.route("/population", methods=["GET", "POST"])
 @login_required
-@access.roles_required(Role.COORDINATOR)
 def population():
+    scope = access.population_scope(current_user)
+    access.require(access.can_import_population(current_user, scope))
     form = PopulationImportForm()
     errors, changed = [], None
     if form.validate_on_submit():
-        scope = None if current_user.role == Role.ADMIN else current_user.province_code
         try:
             changed = import_population(form.file.data, scope)
         except PopulationImportError as error:

@@ -1,17 +1,14 @@
 """What a signed-in user is: role, scope and campaigns, for the home page and `/api/v1/me`."""
 
-from collections import defaultdict
-
 import sqlalchemy as sa
 
 from campaign import access
-from campaign.areas.households import revisit_rows
-from campaign.areas.models import Hamlet, Household
-from campaign.auth.models import Role, User
+from campaign.areas.models import Hamlet
+from campaign.auth.models import User
 from campaign.extensions import db
-
-# Roles whose phone keeps the hamlet lists offline; coordinators and admins see too much for that.
-LOGGING_ROLES = (Role.VOLUNTEER, Role.LEAD)
+from campaign.visits.hamlets import campaigns_with_hamlets, hamlets_payload, loggable_hamlets
+from campaign.visits.rules import client_rules
+from campaign.visits.services import visits_today
 
 
 def campaign_payload(campaign) -> dict:
@@ -36,56 +33,12 @@ def scope_payload(user: User) -> dict:
     }
 
 
-def loggable_hamlets(user: User, campaign) -> list[Hamlet]:
-    """Hamlets where the user may log visits in this campaign (access.can_log_in_hamlet's rule)."""
-    if user.role not in LOGGING_ROLES:
-        return []
-    query = sa.select(Hamlet).where(Hamlet.id.in_(access.hamlet_ids_query(user, campaign.id)))
-    if campaign.province_code is not None:
-        query = query.where(Hamlet.ward.has(province_code=campaign.province_code))
-    return db.session.scalars(query.order_by(Hamlet.name)).all()
-
-
-def hamlets_payload(campaign, hamlets: list[Hamlet]) -> list[dict]:
-    """Each hamlet with its known household labels and its revisit list, for the offline form."""
-    if not hamlets:
-        return []
-    ids = [h.id for h in hamlets]
-    labels = defaultdict(list)
-    for hamlet_id, label in db.session.execute(
-        sa.select(Household.hamlet_id, Household.label)
-        .where(Household.hamlet_id.in_(ids))
-        .order_by(Household.label)
-    ):
-        labels[hamlet_id].append(label)
-    revisit = defaultdict(list)
-    for row in revisit_rows(campaign, ids):
-        revisit[row.hamlet_id].append(
-            {
-                "household": row.label,
-                "attempts": row.attempts,
-                "latest_outcome": getattr(row.latest_outcome, "value", row.latest_outcome),
-                "latest_at": row.latest_at.isoformat() if row.latest_at else None,
-            }
-        )
-    return [
-        {
-            "id": h.id,
-            "name": h.name,
-            "ward_code": h.ward_code,
-            "households": labels[h.id],
-            "revisit": revisit[h.id],
-        }
-        for h in hamlets
-    ]
-
-
 def me_payload(user: User) -> dict:
     campaigns = db.session.scalars(access.campaigns_query(user)).all()
     payload = []
     for c in campaigns:
         item = campaign_payload(c)
-        if user.role in LOGGING_ROLES:
+        if access.logs_visits(user):  # their phone keeps the hamlet lists offline
             item["hamlets"] = hamlets_payload(c, loggable_hamlets(user, c))
         payload.append(item)
     return {
@@ -93,6 +46,7 @@ def me_payload(user: User) -> dict:
         "role": user.role.value,
         "scope": scope_payload(user),
         "campaigns": payload,
+        "visit_rules": client_rules(),
     }
 
 
@@ -130,22 +84,19 @@ def hamlet_progress(campaign, hamlets: list[Hamlet]) -> list[dict]:
     return rows
 
 
-def volunteer_home(user: User) -> list[dict]:
-    """The campaigns this user logs visits in, each with its hamlets' progress."""
-    sections = []
-    for campaign in db.session.scalars(access.campaigns_query(user)).all():
-        hamlets = loggable_hamlets(user, campaign)
-        if hamlets:
-            sections.append({"campaign": campaign, "hamlets": hamlet_progress(campaign, hamlets)})
-    return sections
+def volunteer_home(user: User) -> dict:
+    """The campaigns this user logs visits in, each with its hamlets' progress, and today's count."""
+    sections = [
+        {"campaign": campaign, "hamlets": hamlet_progress(campaign, hamlets)}
+        for campaign, hamlets in campaigns_with_hamlets(user)
+    ]
+    return {"sections": sections, "today_count": visits_today(user)}
 
 
 def manager_home(user: User) -> list[dict]:
     """For leads, coordinators and admins: each campaign with the visits waiting for review and
     the area page to open."""
-    import sqlalchemy as sa
-
-    from campaign.review.services import VisitFilter, visits_query
+    from campaign.review.queries import VisitFilter, visits_query
 
     rows = []
     for campaign in db.session.scalars(access.campaigns_query(user)).all():

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from campaign import metrics
 from campaign.audit import record
 from campaign.extensions import db
 from campaign.i18n import local_day
@@ -36,7 +37,7 @@ def _reason(code: str, **params) -> dict:
 
 def gps_reason(visit: Visit | NewVisit) -> dict | None:
     if visit.lat is None or visit.lon is None:
-        return None  # most visits: no hamlet to load
+        return None  # most visits: no hamlet to load (a NewVisit with a position has it loaded)
     hamlet, campaign = visit.hamlet, visit.campaign
     if hamlet.lat is None or hamlet.lon is None:
         return None
@@ -157,7 +158,9 @@ def run_automatic_checks(visits: list[Visit | NewVisit]) -> list[Visit]:
     missing = sorted(set(reasons) - set(loaded))
     if missing:
         loaded.update((v.id, v) for v in db.session.scalars(sa.select(Visit).where(Visit.id.in_(missing))))
-    return [_flag(loaded[v.id], reasons[v.id]) for v in visits if v.id in reasons]
+    flagged = [_flag(loaded[v.id], reasons[v.id]) for v in visits if v.id in reasons]
+    metrics.count_flags(flagged)
+    return flagged
 
 
 def _reasons(visits: list) -> dict[int, list[dict]]:

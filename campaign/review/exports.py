@@ -13,8 +13,8 @@ from campaign.areas.models import Hamlet, Household, Ward
 from campaign.auth.models import User
 from campaign.campaigns.models import Campaign, CampaignApp, Team
 from campaign.extensions import db
-from campaign.i18n import VN_TZ, percent
-from campaign.review.services import VisitFilter, visits_query
+from campaign.i18n import VN_TZ, local_day_sql, percent
+from campaign.review.queries import VisitFilter, visits_query
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
 from campaign.vocabulary import OUTCOMES, STATUSES, flag_texts, visit_reason
@@ -119,13 +119,6 @@ def visit_table(user: User, f: VisitFilter) -> Table:
     return Table(_("Lượt thăm"), [Column(name) for name in header], rows)
 
 
-def local_day_expr(column):
-    """The local (UTC+7) date of a stored UTC timestamp, in SQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.cast(column + sa.text("interval '7 hours'"), sa.Date)
-    return sa.func.date(column, "+7 hours")
-
-
 def team_activity(user: User, f: VisitFilter) -> list[dict]:
     """Per team in scope: visits and installs that count, share of visits flagged, days active.
 
@@ -148,7 +141,7 @@ def team_activity(user: User, f: VisitFilter) -> list[dict]:
                 "installs"
             ),
             sa.func.coalesce(sa.func.sum(sa.case((flagged, 1), else_=0)), 0).label("flagged"),
-            sa.func.count(sa.distinct(local_day_expr(Visit.visited_at))).label("days_active"),
+            sa.func.count(sa.distinct(local_day_sql(Visit.visited_at))).label("days_active"),
         )
         .select_from(Team)
         .join(Ward, Ward.code == Team.ward_code)

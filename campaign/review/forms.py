@@ -6,9 +6,9 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from campaign.review import services
+from campaign.review import queries
 from campaign.types import MAX_ID
-from campaign.visits.forms import MAX_COUNT
+from campaign.visits.rules import MAX_COUNT
 from campaign.vocabulary import OUTCOMES, STATUSES
 
 STATUS_CHOICES = [
@@ -50,17 +50,17 @@ class VisitFilterForm(FlaskForm):
         if not self.status.raw_data:
             self.status.data = default_status
         everyone = [("", _l("Tất cả"))]
-        self.ward.choices = everyone + [(str(k), v) for k, v in services.ward_choices(user)]
-        self.hamlet.choices = everyone + [(str(k), v) for k, v in services.hamlet_choices(user)]
-        self.volunteer.choices = everyone + [(str(k), v) for k, v in services.volunteer_choices(user)]
+        self.ward.choices = everyone + [(str(k), v) for k, v in queries.ward_choices(user)]
+        self.hamlet.choices = everyone + [(str(k), v) for k, v in queries.hamlet_choices(user)]
+        self.volunteer.choices = everyone + [(str(k), v) for k, v in queries.volunteer_choices(user)]
 
     def query_args(self) -> dict:
         """The filter as the page received it, without anything else the address carried
         (?fbclid=…): links to the bulk action and the exports, which refuse unknown parameters."""
         return {field.name: field.raw_data[0] for field in self if field.raw_data and field.raw_data[0]}
 
-    def to_filter(self, upto_id=None) -> services.VisitFilter:
-        return services.VisitFilter(
+    def to_filter(self, upto_id=None) -> queries.VisitFilter:
+        return queries.VisitFilter(
             ward_code=_id(self.ward.data),
             hamlet_id=_id(self.hamlet.data),
             volunteer_id=_id(self.volunteer.data),

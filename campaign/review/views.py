@@ -8,12 +8,11 @@ from flask_login import current_user
 
 from campaign import access, spreadsheets, vocabulary
 from campaign.areas.models import Ward
-from campaign.auth.models import Role
-from campaign.auth.views import safe_next
 from campaign.errors import error_response
 from campaign.extensions import db
 from campaign.query_args import known_args
-from campaign.review import exports, services
+from campaign.redirects import safe_next
+from campaign.review import exports, queries, services
 from campaign.review.forms import (
     BulkReviewForm,
     ReviewActionForm,
@@ -25,7 +24,6 @@ from campaign.visits.models import Visit
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 30
-reviewers_only = access.roles_required(Role.LEAD, Role.COORDINATOR)
 
 
 def _filter_form(default_status="open") -> VisitFilterForm:
@@ -51,17 +49,17 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@reviewers_only
+@access.reviewers_only
 def queue():
     form = _filter_form()
-    query = services.visits_query(current_user, form.to_filter())
-    page = services.page_of(query, PER_PAGE)
-    services.visits_for_page(page.items)
+    query = queries.visits_query(current_user, form.to_filter())
+    page = queries.page_of(query, PER_PAGE)
+    queries.visits_for_page(page.items)
     return render_template(
         "review/queue.html",
         form=form,
         page=page,
-        upto_id=services.max_id_of(query) or 0,
+        upto_id=queries.max_id_of(query) or 0,
         bulk_form=BulkReviewForm(formdata=None),
         action_form=ReviewActionForm(formdata=None),
         args=form.query_args(),
@@ -71,7 +69,7 @@ def queue():
 
 
 @bp.post("/visits/<int:visit_id>/review")
-@reviewers_only
+@access.reviewers_only
 def review_visit(visit_id: int):
     visit = _load_visit(visit_id)
     form = ReviewActionForm()
@@ -99,7 +97,7 @@ def _version_required_message() -> str:
 
 
 @bp.post("/bulk")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def bulk():
     """The action applies to exactly the filter in the query string, up to what the page showed.
@@ -126,10 +124,14 @@ def bulk():
         flash(error.message, "error")
         return _bulk_confirmation(form, action, *services.bulk_preview(current_user, f), status=409)
     db.session.commit()
+    _flash_bulk_done(matched, changed, skipped)
+    return redirect(back)
+
+
+def _flash_bulk_done(matched: int, changed: int, skipped: int) -> None:
     flash(_("Đã cập nhật %(changed)s trên %(matched)s lượt thăm.", changed=changed, matched=matched), "info")
     if skipped:
         flash(_skipped_message(skipped), "info")
-    return redirect(back)
 
 
 def _skipped_message(skipped: int) -> str:
@@ -156,29 +158,17 @@ def _bulk_confirmation(form, action, matched: int, skipped: int, status: int = 2
 
 
 @bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
-@reviewers_only
+@access.reviewers_only
 def edit_visit(visit_id: int):
     visit = _load_visit(visit_id)
     form = edit_counts_form(visit.campaign, obj=visit)
     if form.validate_on_submit():
+        counts = (form.residents.data, form.smartphones.data, form.already_installed.data)
         installs = {app.id: field.data for app, field in form.app_fields}
         try:
-            changed = services.edit_counts(
-                current_user,
-                visit,
-                form.version.data,
-                form.residents.data,
-                form.smartphones.data,
-                form.already_installed.data,
-                installs,
-            )
+            changed = services.edit_counts(current_user, visit, form.version.data, *counts, installs)
         except services.ReviewError as error:
-            for name, messages in getattr(error, "fields", {}).items():
-                field = (
-                    form.app_fields[0][1] if name == "installs" and form.app_fields else getattr(form, name)
-                )
-                field.errors = list(field.errors) + messages
-            flash(str(error), "error")
+            _show_problems(form, error)
         except services.VersionRequired:
             return error_response(428, _version_required_message())
         except services.StaleVisit:
@@ -192,8 +182,16 @@ def edit_visit(visit_id: int):
     return render_template("review/edit.html", form=form, visit=visit, **_labels())
 
 
+def _show_problems(form, error: services.ReviewError) -> None:
+    """The rules' problems beside their fields (installs beside the first app), and on top."""
+    for name, messages in getattr(error, "fields", {}).items():
+        field = form.app_fields[0][1] if name == "installs" and form.app_fields else getattr(form, name)
+        field.errors = list(field.errors) + messages
+    flash(str(error), "error")
+
+
 @bp.get("/visits/<int:visit_id>")
-@reviewers_only
+@access.reviewers_only
 def history(visit_id: int):
     return _history_page(_load_visit(visit_id, change=False))
 
@@ -210,19 +208,20 @@ def _history_page(visit: Visit) -> str:
 
 
 @bp.get("/audit")
-@reviewers_only
+@access.reviewers_only
 def audit_index():
-    if current_user.role == Role.LEAD:
-        return redirect(url_for("review.ward_audit", ward_code=current_user.ward_code))
-    return render_template("review/audit_index.html", wards=services.ward_choices(current_user))
+    ward_code = access.own_ward_code(current_user)
+    if ward_code is not None:  # a lead's audit is their ward's
+        return redirect(url_for("review.ward_audit", ward_code=ward_code))
+    return render_template("review/audit_index.html", wards=queries.ward_choices(current_user))
 
 
 @bp.get("/wards/<int:ward_code>/audit")
-@reviewers_only
+@access.reviewers_only
 def ward_audit(ward_code: int):
     ward = db.get_or_404(Ward, ward_code)
     access.require(access.can_see_ward_audit(current_user, ward))
-    page = services.page_of(services.ward_audit_query(ward.code), 50)
+    page = queries.page_of(services.ward_audit_query(ward.code), 50)
     return render_template("review/audit.html", ward=ward, page=page, **_labels())
 
 
@@ -234,20 +233,20 @@ def _stamped(name: str) -> str:
 
 
 @bp.get("/export")
-@reviewers_only
+@access.reviewers_only
 def export_page():
     form = _filter_form(default_status="all")
     f = form.to_filter()
     return render_template(
         "review/export.html",
         form=form,
-        count=services.count_of(services.visits_query(current_user, f)),
+        count=queries.count_of(queries.visits_query(current_user, f)),
         args=form.query_args(),
     )
 
 
 @bp.get("/export/visits.<any(csv, xlsx):kind>")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def export_visits(kind: str):
     form = _filter_form(default_status="all")
@@ -256,7 +255,7 @@ def export_visits(kind: str):
 
 
 @bp.get("/teams")
-@reviewers_only
+@access.reviewers_only
 def teams():
     form = _filter_form(default_status="all")
     return render_template(
@@ -268,7 +267,7 @@ def teams():
 
 
 @bp.get("/teams.<any(csv, xlsx):kind>")
-@reviewers_only
+@access.reviewers_only
 @known_args(VisitFilterForm)
 def teams_export(kind: str):
     form = _filter_form(default_status="all")

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from campaign.extensions import db
 from campaign.i18n import local_day
-from campaign.review.services import page_of
+from campaign.review.queries import page_of
 from campaign.visits.models import ReviewStatus, Visit
 from campaign.visits.services import my_visits_query
 from campaign.vocabulary import STATUSES

@@ -94,6 +94,7 @@ class Visit(db.Model):
     installs: Mapped[list["VisitInstall"]] = relationship(
         back_populates="visit", cascade="all, delete-orphan"
     )
+    corrected = relationship("Visit", remote_side=[id], foreign_keys=[corrects_id])
 
     __table_args__ = (
         sa.Index("ix_visit_campaign_hamlet_visited", "campaign_id", "hamlet_id", "visited_at"),
@@ -124,36 +125,44 @@ class Visit(db.Model):
 
 @dataclass(slots=True)
 class NewVisit:
-    """A visit just inserted, in the shape the summary and the automatic checks read.
+    """An arriving visit: what `rules.parse_visit` made of one submitted item, then filled in as
+    the batch is checked (campaign, corrects_id, hamlet) and stored (volunteer_id, household_id, id).
 
-    Built from the submitted numbers and the id the insert returned, so storing a visit does not
-    load it back through the ORM. `campaign` is the loaded Campaign; `hamlet` is loaded on demand.
+    The one shape of a visit on its way in: the inserts, the summary (`totals.record_new`) and
+    the automatic checks read it as they read a stored Visit, so storing a visit never loads it
+    back through the ORM.
     """
 
-    id: int
-    campaign: Campaign
+    client_id: str
+    campaign_id: int
     hamlet_id: int
-    household_id: int
-    volunteer_id: int
+    household: str  # the label as typed, spaces tidied
     site_kind: SiteKind
     outcome: Outcome
     residents: int
+    smartphones: int
     already_installed: int
-    installs_total: int
-    visited_at: datetime
+    installs: dict[str, int]  # app code -> count, zero counts left out
+    visited_at: datetime  # aware, UTC
     lat: float | None
     lon: float | None
-    corrects_id: int | None
+    accuracy_m: float | None
+    note: str | None
+    corrects: str | None  # the client_id of the visit this one corrects
+    content_hash: str = ""
+    corrects_id: int | None = None
+    campaign: Campaign | None = None
+    # Loaded with the batch for a visit that has a position (the GPS check reads it); else None.
+    hamlet: Hamlet | None = None
+    volunteer_id: int | None = None
+    household_id: int | None = None
+    id: int | None = None
     review_status: ReviewStatus = ReviewStatus.PENDING
     superseded: bool = False
 
     @property
-    def campaign_id(self) -> int:
-        return self.campaign.id
-
-    @property
-    def hamlet(self) -> Hamlet:
-        return db.session.get(Hamlet, self.hamlet_id)
+    def installs_total(self) -> int:
+        return sum(self.installs.values())
 
     counts_in_totals = Visit.counts_in_totals
 

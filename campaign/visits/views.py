@@ -11,16 +11,18 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from campaign import access, vocabulary
-from campaign.api.openapi import document
+from campaign import vocabulary
 from campaign.campaigns.models import Campaign
+from campaign.database import reads_first, start_writing
 from campaign.extensions import db
-from campaign.home.services import hamlets_payload, loggable_hamlets
 from campaign.i18n import VN_TZ
 from campaign.types import db_id
-from campaign.visits import forms, services
 from campaign.visits import mine as my
+from campaign.visits import rules, services
+from campaign.visits.hamlets import campaigns_with_hamlets, hamlets_payload
+from campaign.visits.intake import CONFLICT, INVALID, read_batch
 from campaign.visits.models import SiteKind, Visit
+from campaign.visits.storing import write_batch
 
 bp = Blueprint("visits", __name__)
 
@@ -40,47 +42,45 @@ SHELL_FILES = (
 )
 
 
-def _campaigns_for(user) -> list[tuple[Campaign, list]]:
-    found = []
-    for campaign in db.session.scalars(access.campaigns_query(user)).all():
-        hamlets = loggable_hamlets(user, campaign)
-        if hamlets:
-            found.append((campaign, hamlets))
-    return found
-
-
 def _item_from_form(form, campaign: Campaign) -> dict:
-    item = {name: form.get(name) for name in forms.FIELDS if name != "installs"}
+    item = {name: form.get(name) for name in rules.FIELDS if name != "installs"}
     item["installs"] = {app.code: form.get(f"install_{app.code}") for app in campaign.apps}
     item["visited_at"] = item["visited_at"] or datetime.now(VN_TZ).isoformat(timespec="seconds")
     return item
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
+@reads_first
 @login_required
 def new():
-    choices = _campaigns_for(current_user)
+    choices = campaigns_with_hamlets(current_user)
     if not choices:
         return render_template("visits/none.html")
     wanted = request.values.get("campaign_id", type=db_id)
     campaign, hamlets = next(((c, h) for c, h in choices if c.id == wanted), choices[0])
-    values, errors = {}, {}
-    if request.method == "POST":
-        item = _item_from_form(request.form, campaign)
-        result = services.submit_visits(current_user, [item])[0]
-        db.session.commit()
-        if result["status"] in (services.CREATED, services.DUPLICATE):
-            flash(_("Đã lưu lượt thăm %(label)s.", label=forms.clean_label(item["household"])), "info")
-            return redirect(url_for(".new", campaign_id=campaign.id, hamlet_id=item["hamlet_id"]))
-        if result["status"] == services.CONFLICT:
-            flash(
-                _("Lượt thăm này đã được gửi trước đó với nội dung khác; bản đầu tiên được giữ."), "warning"
-            )
-            return redirect(url_for(".new", campaign_id=campaign.id))
-        values, errors = item, result["errors"]
-        flash(_("Lượt thăm chưa được lưu. Vui lòng sửa các mục báo lỗi."), "error")
-    else:
-        values = _prefill(campaign)
+    if request.method == "GET":
+        return _form_page(campaign, choices, hamlets, _prefill(campaign), {})
+    item, campaign_id = _item_from_form(request.form, campaign), campaign.id
+    batch = read_batch(current_user._get_current_object(), [item])
+    start_writing(db.session)
+    result = write_batch(batch)[0]
+    db.session.commit()
+    if result["status"] != INVALID:
+        return _saved(result["status"], item, campaign_id)
+    flash(_("Lượt thăm chưa được lưu. Vui lòng sửa các mục báo lỗi."), "error")
+    return _form_page(campaign, choices, hamlets, item, result["errors"])
+
+
+def _saved(status: str, item: dict, campaign_id: int):
+    """Where a stored (or already stored) visit leads: by id, so that nothing is loaded again."""
+    if status == CONFLICT:
+        flash(_("Lượt thăm này đã được gửi trước đó với nội dung khác; bản đầu tiên được giữ."), "warning")
+        return redirect(url_for(".new", campaign_id=campaign_id))
+    flash(_("Đã lưu lượt thăm %(label)s.", label=rules.clean_label(item["household"])), "info")
+    return redirect(url_for(".new", campaign_id=campaign_id, hamlet_id=item["hamlet_id"]))
+
+
+def _form_page(campaign: Campaign, choices: list, hamlets: list, values: dict, errors: dict):
     values.setdefault("client_id", str(uuid.uuid4()))
     return render_template(
         "visits/form.html",
@@ -92,7 +92,7 @@ def new():
         errors=errors,
         outcomes=vocabulary.OUTCOMES,
         sites=vocabulary.SITES,
-        rule_messages=forms.messages(),
+        rules=rules.client_rules(),
     )
 
 
@@ -192,15 +192,14 @@ def service_worker():
     return javascript(source)
 
 
-@bp.get("/manifest.webmanifest")
-def manifest():
+def _manifest() -> dict:
     icon = lambda name, size, purpose: {  # noqa: E731
         "src": url_for("static", filename=f"icons/{name}"),
         "sizes": size,
         "type": "image/png",
         "purpose": purpose,
     }
-    body = {
+    return {
         "name": _("Gõ cửa từng nhà"),
         "short_name": _("Gõ cửa"),
         "description": _("Ghi lượt thăm hộ gia đình, cả khi không có mạng."),
@@ -217,7 +216,11 @@ def manifest():
             icon("icon-maskable-512.png", "512x512", "maskable"),
         ],
     }
-    response = jsonify(body)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    response = jsonify(_manifest())
     response.mimetype = "application/manifest+json"
     return response
 
@@ -226,8 +229,3 @@ def manifest():
 def favicon():
     """Browsers ask for it whatever the page links; the app icon, not a 404 in the console."""
     return current_app.send_static_file("icons/icon-192.png")
-
-
-@bp.get("/api/openapi.json")
-def openapi():
-    return jsonify(document())

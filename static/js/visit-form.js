@@ -84,7 +84,7 @@ function showErrors(errors) {
     if (details) details.open = true;
     for (const message of messages) {
       // "Đã cài giúp" with no install is asked where the steppers are, with its one-tap fixes.
-      if (message === cfg.messages.installed_none) { ask.hidden = false; first ||= ask; continue; }
+      if (message === cfg.rules.messages.installed_none) { ask.hidden = false; first ||= ask; continue; }
       const p = document.createElement('p');
       p.className = 'error';
       p.setAttribute('role', 'alert');

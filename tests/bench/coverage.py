@@ -23,11 +23,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from campaign import create_app
-from campaign.areas.models import Hamlet, HamletKind, Household, Ward
+from campaign.areas.models import Hamlet, HamletKind, Household, Ward, label_key
 from campaign.areas.services import load_official_areas
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp
-from campaign.coverage import totals
+from campaign.coverage import recount
+from campaign.coverage.models import HamletDay
 from campaign.extensions import db
 from campaign.i18n import local_today
 
@@ -71,8 +72,12 @@ def build_world():
     conn = db.session.connection()
     mark = "%s" if conn.dialect.name == "postgresql" else "?"
     conn.exec_driver_sql(
-        f"INSERT INTO household (hamlet_id, label, listed) VALUES ({mark}, {mark}, {mark})",
-        [(h, f"Số {i}", True) for h in hamlet_ids for i in range(1, HOUSEHOLDS_PER_HAMLET + 1)],
+        f"INSERT INTO household (hamlet_id, label, label_key, listed) VALUES ({mark}, {mark}, {mark}, {mark})",
+        [
+            (h, f"Số {i}", label_key(f"Số {i}"), True)
+            for h in hamlet_ids
+            for i in range(1, HOUSEHOLDS_PER_HAMLET + 1)
+        ],
     )
     today = local_today()
     campaign = Campaign(
@@ -242,10 +247,10 @@ def main() -> int:
             generated = time.perf_counter() - t0
             done = size
             t0 = time.perf_counter()
-            totals.rebuild(campaign.id)
+            recount.rebuild(campaign.id)
             db.session.commit()
             rebuilt = time.perf_counter() - t0
-            summary_rows = db.session.scalar(sa.select(sa.func.count()).select_from(totals.HamletDay))
+            summary_rows = db.session.scalar(sa.select(sa.func.count()).select_from(HamletDay))
             print(
                 f"{size:>9,} visits: generated in {generated:.1f} s, summaries rebuilt in {rebuilt:.1f} s "
                 f"({summary_rows:,} hamlet-day rows)",

@@ -122,7 +122,7 @@ def _merge(conn, kept_id: int, other_ids: list[int]) -> None:
 
 
 def _local_day(conn, column):
-    """The local (UTC+7, no DST) day of a stored UTC timestamp: as campaign.coverage.totals does."""
+    """The local (UTC+7, no DST) day of a stored UTC timestamp: as campaign.i18n.local_day_sql does (a migration keeps its own copy)."""
     if conn.dialect.name == "postgresql":
         return sa.cast(column + sa.text("interval '7 hours'"), sa.Date)
     return sa.func.date(column, "+7 hours")

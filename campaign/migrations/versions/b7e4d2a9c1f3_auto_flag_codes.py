@@ -6,7 +6,7 @@ in review_reason), so an English page showed it in Vietnamese. Each sentence bec
 review_reason that only repeated the sentences is cleared: the page now derives it.
 
 Revision ID: b7e4d2a9c1f3
-Revises: 8f3b6d21c4e7
+Revises: b7d4e2a91c3f
 Create Date: 2026-12-01 14:30:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e4d2a9c1f3"
-down_revision = "8f3b6d21c4e7"
+down_revision = "b7d4e2a91c3f"
 branch_labels = None
 depends_on = None
 

@@ -1,34 +1,6 @@
-"""The OpenAPI 3.1 document served at /api/openapi.json.
+"""OpenAPI description of campaign/api/session.py: CSRF token, log in and out, who am I."""
 
-Each module of the API contributes its own paths: define `OPENAPI_PATHS` (and, if needed,
-`OPENAPI_SCHEMAS`) in campaign/api/<module>.py and this file merges them with the shared
-components below (the Error shape of campaign.errors.json_error, the CSRF header, the session).
-A test validates real responses against this document, so keep it true.
-"""
-
-from copy import deepcopy
-from importlib import import_module
-
-MODULES = ("session", "visits", "areas", "review", "setup")
-
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["status", "code", "message"],
-            "properties": {
-                "status": {"type": "integer"},
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"$ref": "#/components/schemas/FieldErrors"},
-            },
-        }
-    },
-}
-
-_ERROR = {"$ref": "#/components/responses/Error"}
+from campaign.api.schemas.common import ERROR_RESPONSE as _ERROR
 
 APP_SCHEMA = {
     "type": "object",
@@ -65,10 +37,36 @@ HAMLET_SCHEMA = {
     },
 }
 
+VISIT_RULES_SCHEMA = {
+    "type": "object",
+    "description": "The limits, choices and messages of the visit rules, for the phone's copy of them.",
+    "required": [
+        "max_label",
+        "max_note",
+        "max_count",
+        "max_batch",
+        "clock_skew_seconds",
+        "outcomes",
+        "site_kinds",
+    ],
+    "properties": {
+        "max_label": {"type": "integer"},
+        "max_note": {"type": "integer"},
+        "max_count": {"type": "integer"},
+        "max_batch": {"type": "integer"},
+        "max_id": {"type": "integer"},
+        "clock_skew_seconds": {"type": "integer"},
+        "outcomes": {"type": "array", "items": {"$ref": "#/components/schemas/Outcome"}},
+        "site_kinds": {"type": "array", "items": {"$ref": "#/components/schemas/SiteKind"}},
+        "messages": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
 ME_SCHEMA = {
     "type": "object",
-    "required": ["user", "role", "scope", "campaigns"],
+    "required": ["user", "role", "scope", "campaigns", "visit_rules"],
     "properties": {
+        "visit_rules": VISIT_RULES_SCHEMA,
         "user": {
             "type": "object",
             "required": ["id", "username", "display_name"],
@@ -112,7 +110,7 @@ ME_SCHEMA = {
     },
 }
 
-SESSION_PATHS = {
+OPENAPI_PATHS = {
     "/api/v1/csrf": {
         "get": {
             "summary": "A fresh CSRF token for the X-CSRFToken header of the next write",
@@ -182,74 +180,4 @@ SESSION_PATHS = {
     },
 }
 
-
-def components() -> dict:
-    from campaign.visits.models import Outcome, SiteKind
-
-    return {
-        "schemas": {
-            "Error": ERROR_SCHEMA,
-            "FieldErrors": {
-                "type": "object",
-                "description": "Field name → Vietnamese messages. Install counts are named installs.<code>.",
-                "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            },
-            "Outcome": {"type": "string", "enum": [o.value for o in Outcome]},
-            "SiteKind": {"type": "string", "enum": [k.value for k in SiteKind]},
-            "App": APP_SCHEMA,
-            "Hamlet": HAMLET_SCHEMA,
-            "Me": ME_SCHEMA,
-        },
-        "responses": {
-            "Error": {
-                "description": "An error, in the API's one shape",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            }
-        },
-        "parameters": {
-            "CsrfHeader": {
-                "name": "X-CSRFToken",
-                "in": "header",
-                "required": True,
-                "description": "From GET /api/v1/csrf just before the write.",
-                "schema": {"type": "string"},
-            }
-        },
-        "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
-    }
-
-
-HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
-
-
-def document() -> dict:
-    doc = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Gõ cửa từng nhà API",
-            "version": "1",
-            "description": "The API the volunteer's phone uses. Errors always have the Error shape.",
-        },
-        "servers": [{"url": "/"}],
-        "paths": deepcopy(SESSION_PATHS),
-        "components": components(),
-    }
-    for name in MODULES:
-        module = import_module(f"campaign.api.{name}")
-        for path, operations in getattr(module, "OPENAPI_PATHS", {}).items():
-            # Modules may name their paths relative to the blueprint's /api/v1.
-            path = path if path.startswith("/api/") else "/api/v1" + path
-            doc["paths"].setdefault(path, {}).update(deepcopy(operations))
-        doc["components"]["schemas"].update(deepcopy(getattr(module, "OPENAPI_SCHEMAS", {})))
-    for path, operations in doc["paths"].items():
-        for method, operation in operations.items():
-            if method not in HTTP_METHODS:
-                continue
-            # Any request can be refused before it reaches its route (a NUL character, a lone
-            # surrogate, JSON nested too deep: security.refuse_unstorable_input), so every
-            # operation may answer 400.
-            operation.setdefault("responses", {}).setdefault("400", _ERROR)
-            # Reads of rows refuse a query parameter they do not know (campaign.query_args).
-            if method == "get" and path not in SESSION_PATHS:
-                operation["responses"].setdefault("422", _ERROR)
-    return doc
+OPENAPI_SCHEMAS = {"App": APP_SCHEMA, "Hamlet": HAMLET_SCHEMA, "Me": ME_SCHEMA}

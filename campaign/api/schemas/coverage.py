@@ -1,43 +1,7 @@
-"""JSON API: an area's coverage numbers and its ranked children."""
+"""OpenAPI description of campaign/api/coverage.py: an area's numbers and its ranked children."""
 
-from flask import jsonify, request
-from flask_login import current_user
-
-from campaign.api import bp
-from campaign.coverage import context
-from campaign.coverage.forms import AreaFilterForm
-from campaign.coverage.services import LEVELS, area_report, children_payload, summary_payload
-from campaign.errors import json_error
-from campaign.query_args import known_args
-
-
-def _report(level: str, code: str, *, with_trend: bool):
-    if not current_user.is_authenticated:
-        return None, json_error(401)
-    if level not in LEVELS:
-        return None, json_error(
-            404, "Cấp khu vực phải là country, province, ward hoặc hamlet.", code="bad_level"
-        )
-    try:
-        req = context.load(current_user, level, code, request.args, campaign_required=True)
-    except context.AreaRequestError as error:
-        return None, json_error(error.status, error.message, code=error.code, fields=error.fields)
-    return area_report(req.campaign, req.area, req.as_of, req.since, with_trend=with_trend), None
-
-
-@bp.get("/areas/<level>/<code>/summary")
-@known_args(AreaFilterForm)
-def area_summary(level, code):
-    report, error = _report(level, code, with_trend=True)
-    return error or jsonify(summary_payload(report))
-
-
-@bp.get("/areas/<level>/<code>/children")
-@known_args(AreaFilterForm)
-def area_children(level, code):
-    report, error = _report(level, code, with_trend=False)
-    return error or jsonify(children_payload(report))
-
+from campaign.api.schemas.common import error
+from campaign.coverage.tree import LEVELS
 
 _PARAMS = [
     {"name": "level", "in": "path", "required": True, "schema": {"enum": list(LEVELS)}},
@@ -63,10 +27,7 @@ _SINCE = {
     "schema": {"type": "string", "format": "date"},
 }
 _ERRORS = {
-    str(status): {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+    str(status): error(description)
     for status, description in (
         (400, "Bad parameters (campaign_id, date, since)."),
         (401, "Not signed in."),

@@ -1,8 +1,9 @@
 """The one set of rules a visit must meet, whether it comes from the HTML form, the API or a file.
 
-`parse_visit` checks shape and types and normalises one item (no database needed);
-`services.check_context` adds the rules that need the database (scope, campaign dates, app codes).
-static/js/visit-rules.js mirrors both with the same Vietnamese messages; keep them in step.
+`parse_visit` checks shape and types and normalises one item into a `NewVisit` (no database
+needed); `intake.check_context` adds the rules that need the database (scope, campaign dates,
+app codes). static/js/visit-rules.js runs the same rules on the phone from what `client_rules`
+sends it (limits, choices, messages); tests/visit_rule_cases.json holds both to the same answers.
 
 A plain validator rather than WTForms: the phone sends batches of up to 500 items, and this
 runs at thousands of items per second. The HTML page posts through the same function.
@@ -18,8 +19,8 @@ from flask_babel import gettext as _
 
 from campaign import numbers
 from campaign.types import MAX_ID
-from campaign.visits.hashing import CONTENT_FIELDS
-from campaign.visits.models import Outcome, SiteKind
+from campaign.visits.hashing import CONTENT_FIELDS, content_hash
+from campaign.visits.models import NewVisit, Outcome, SiteKind
 
 MAX_BATCH = 500
 MAX_LABEL = 40
@@ -42,7 +43,7 @@ def messages() -> dict:
         "whole": _("Hãy nhập một số nguyên từ 0 trở lên."),
         "too_big": _("Số quá lớn."),
         "client_id": _("Mã lượt thăm phải là một UUID."),
-        "label_long": _("Tối đa 40 ký tự."),
+        "label_long": _("Tối đa %(n)d ký tự.", n=MAX_LABEL),
         "label_digit": _("Ghi số nhà (ví dụ: Số 12, 12/3). Không ghi tên người."),
         "site_kind": _("Loại địa điểm không hợp lệ."),
         "outcome": _("Hãy chọn kết quả."),
@@ -57,11 +58,27 @@ def messages() -> dict:
         "lat": _("Vĩ độ phải từ -90 đến 90."),
         "lon": _("Kinh độ phải từ -180 đến 180."),
         "accuracy": _("Độ chính xác phải là số không âm."),
-        "note_long": _("Ghi chú tối đa 500 ký tự."),
+        "note_long": _("Ghi chú tối đa %(n)d ký tự.", n=MAX_NOTE),
         "app": _("Ứng dụng này không thuộc chiến dịch."),
         "campaign": _("Không tìm thấy chiến dịch, hoặc bạn không tham gia chiến dịch này."),
         "hamlet": _("Bạn không được ghi lượt thăm ở thôn/ấp/khu phố này."),
         "corrects": _("Không tìm thấy lượt thăm cần sửa trong các lượt thăm của bạn."),
+    }
+
+
+def client_rules() -> dict:
+    """What the phone's copy of the rules (visit-rules.js) and the form's attributes read: the
+    limits, the choices and the messages, all from here."""
+    return {
+        "max_label": MAX_LABEL,
+        "max_note": MAX_NOTE,
+        "max_count": MAX_COUNT,
+        "max_batch": MAX_BATCH,
+        "max_id": MAX_ID,
+        "clock_skew_seconds": CLOCK_SKEW_SECONDS,
+        "outcomes": [o.value for o in Outcome],
+        "site_kinds": [k.value for k in SiteKind],
+        "messages": messages(),
     }
 
 
@@ -157,101 +174,120 @@ def clean_label(value) -> str:
     return _SPACES.sub(" ", value).strip() if isinstance(value, str) else ""
 
 
-def parse_visit(item, rules: Rules, now: datetime) -> tuple[dict | None, dict]:
-    """(normalised visit, {}) or (None, {field: [messages]}). No database access."""
+def parse_visit(item, rules: Rules, now: datetime) -> tuple[NewVisit | None, dict]:
+    """(visit, {}) or (None, {field: [messages]}). No database access."""
     if not isinstance(item, dict):
         return None, {"_": [rules.m["type"]]}
     errors: dict = {}
-    client_id = item.get("client_id")
-    try:
-        client_id = str(uuid.UUID(client_id)) if isinstance(client_id, str) and len(client_id) <= 40 else None
-    except ValueError:
-        client_id = None
+    client_id = _uuid(item.get("client_id"))
     if client_id is None:
         errors["client_id"] = [rules.m["client_id"]]
-
-    v: dict = {"client_id": client_id}
-    v["campaign_id"] = _id(item.get("campaign_id"), errors, "campaign_id", rules)
-    v["hamlet_id"] = _id(item.get("hamlet_id"), errors, "hamlet_id", rules)
+    campaign_id = _id(item.get("campaign_id"), errors, "campaign_id", rules)
+    hamlet_id = _id(item.get("hamlet_id"), errors, "hamlet_id", rules)
 
     site_kind = item.get("site_kind")
     if site_kind is None or site_kind == "":
         site_kind = SiteKind.HOUSEHOLD.value
     if not isinstance(site_kind, str) or site_kind not in SiteKind._value2member_map_:
         errors["site_kind"] = [rules.m["site_kind"]]
-    v["site_kind"] = site_kind
-
-    household = item.get("household")
-    if household is not None and not isinstance(household, str):
-        errors["household"] = [rules.m["type"]]
-    else:
-        label = clean_label(household)
-        if not label:
-            errors["household"] = [rules.m["required"]]
-        elif len(label) > MAX_LABEL:
-            errors["household"] = [rules.m["label_long"]]
-        elif site_kind == SiteKind.HOUSEHOLD and not _DIGIT.search(label):
-            errors["household"] = [rules.m["label_digit"]]
-        v["household"] = label
+        site_kind = None
+    household = _label(item.get("household"), site_kind, errors, rules)
 
     outcome = item.get("outcome")
     if not isinstance(outcome, str) or outcome not in Outcome._value2member_map_:
         errors["outcome"] = [rules.m["outcome"]]
-    v["outcome"] = outcome
-
-    for name in COUNT_FIELDS:
-        v[name] = _int(item.get(name), errors, name, rules, required=False)
-
-    installs = item.get("installs") or {}
-    v["installs"] = {}
-    if not isinstance(installs, dict):
-        errors["installs"] = [rules.m["type"]]
-    else:
-        for code, count in installs.items():
-            n = _int(count, errors, f"installs.{code}", rules, required=False)
-            if n:
-                v["installs"][str(code)[:20]] = n
+    counts = {name: _int(item.get(name), errors, name, rules, required=False) for name in COUNT_FIELDS}
+    installs = _installs(item.get("installs") or {}, errors, rules)
 
     moment = parse_time(item.get("visited_at"))
     if moment is None:
         errors["visited_at"] = [rules.m["visited_at"] if item.get("visited_at") else rules.m["required"]]
     elif (moment - now).total_seconds() > CLOCK_SKEW_SECONDS:
         errors["visited_at"] = [rules.m["future"]]
-    v["visited_at"] = moment
 
-    v["lat"] = _float(item.get("lat"), errors, "lat", rules, -90, 90, "lat")
-    v["lon"] = _float(item.get("lon"), errors, "lon", rules, -180, 180, "lon")
-    v["accuracy_m"] = _float(item.get("accuracy_m"), errors, "accuracy_m", rules, 0, None, "accuracy")
-
-    note = item.get("note")
-    if note is not None and not isinstance(note, str):
-        errors["note"] = [rules.m["type"]]
-        note = None
-    note = (note or "").strip() or None
-    if note and len(note) > MAX_NOTE:
-        errors["note"] = [rules.m["note_long"]]
-    v["note"] = note
-
+    lat = _float(item.get("lat"), errors, "lat", rules, -90, 90, "lat")
+    lon = _float(item.get("lon"), errors, "lon", rules, -180, 180, "lon")
+    accuracy = _float(item.get("accuracy_m"), errors, "accuracy_m", rules, 0, None, "accuracy")
+    note = _note(item.get("note"), errors, rules)
     corrects = item.get("corrects")
-    if corrects in (None, ""):
-        v["corrects"] = None
-    else:
-        try:
-            v["corrects"] = str(uuid.UUID(corrects)) if isinstance(corrects, str) else None
-        except ValueError:
-            v["corrects"] = None
-        if v["corrects"] is None:
+    if corrects not in (None, ""):
+        corrects = _uuid(corrects, longest=None)
+        if corrects is None:
             errors["corrects"] = [rules.m["corrects"]]
-
-    if not errors:
-        errors = count_rule_errors(
-            v["residents"], v["smartphones"], v["already_installed"], sum(v["installs"].values()), rules
-        )
-        if outcome == Outcome.INSTALLED and not v["installs"]:  # visit-rules.js: the same rule
-            errors["installs"] = [rules.m["installed_none"]]
     if errors:
         return None, errors
-    return v, {}
+    visit = NewVisit(
+        client_id=client_id,
+        campaign_id=campaign_id,
+        hamlet_id=hamlet_id,
+        household=household,
+        site_kind=SiteKind(site_kind),
+        outcome=Outcome(outcome),
+        **counts,
+        installs=installs,
+        visited_at=moment,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy,
+        note=note,
+        corrects=corrects or None,
+    )
+    errors = count_rule_errors(
+        visit.residents, visit.smartphones, visit.already_installed, visit.installs_total, rules
+    )
+    if visit.outcome == Outcome.INSTALLED and not visit.installs:  # visit-rules.js: the same rule
+        errors["installs"] = [rules.m["installed_none"]]
+    if errors:
+        return None, errors
+    visit.content_hash = content_hash(
+        {name: getattr(visit, name) for name in CONTENT_FIELDS} | {"visited_at": moment.isoformat()}
+    )
+    return visit, {}
+
+
+def _uuid(value, longest: int | None = 40) -> str | None:
+    if not isinstance(value, str) or (longest is not None and len(value) > longest):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def _label(value, site_kind: str | None, errors: dict, rules: Rules) -> str:
+    if value is not None and not isinstance(value, str):
+        errors["household"] = [rules.m["type"]]
+        return ""
+    label = clean_label(value)
+    if not label:
+        errors["household"] = [rules.m["required"]]
+    elif len(label) > MAX_LABEL:
+        errors["household"] = [rules.m["label_long"]]
+    elif site_kind == SiteKind.HOUSEHOLD and not _DIGIT.search(label):
+        errors["household"] = [rules.m["label_digit"]]
+    return label
+
+
+def _installs(value, errors: dict, rules: Rules) -> dict[str, int]:
+    if not isinstance(value, dict):
+        errors["installs"] = [rules.m["type"]]
+        return {}
+    installs = {}
+    for code, count in value.items():
+        n = _int(count, errors, f"installs.{code}", rules, required=False)
+        if n:
+            installs[str(code)[:20]] = n
+    return installs
+
+
+def _note(value, errors: dict, rules: Rules) -> str | None:
+    if value is not None and not isinstance(value, str):
+        errors["note"] = [rules.m["type"]]
+        return None
+    note = (value or "").strip() or None
+    if note and len(note) > MAX_NOTE:
+        errors["note"] = [rules.m["note_long"]]
+    return note
 
 
 def count_rule_errors(residents: int, smartphones: int, already_installed: int, installed: int, m) -> dict:
@@ -262,8 +298,3 @@ def count_rule_errors(residents: int, smartphones: int, already_installed: int, 
     if installed > smartphones:
         errors["smartphones"] = [m["installs_le_smartphones"]]
     return errors
-
-
-def hash_content(v: dict) -> dict:
-    """The normalised content as `hashing.content_hash` expects it (visited_at as UTC ISO)."""
-    return {**v, "visited_at": v["visited_at"].isoformat()}

@@ -1,0 +1,104 @@
+"""What the area page shows around its report: the sorted table, the breadcrumbs, the links down
+the tree and the thresholds form."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from campaign import access
+from campaign.areas.models import Hamlet
+from campaign.coverage import exports
+from campaign.coverage.charts import progress_bar
+from campaign.coverage.context import AreaRequest
+from campaign.coverage.forms import ThresholdsForm
+from campaign.coverage.report import AreaReport, area_report, colour
+from campaign.extensions import db
+
+SORTS = {
+    "rank": lambda n: (n.rank is None, n.rank or 0),
+    "name": lambda n: n.name,
+    "population": lambda n: n.population,
+    "reached": lambda n: n.households_reached_rate or 0,
+    "visits": lambda n: n.visits,
+    "users": lambda n: n.known_users,
+    "rate": lambda n: n.user_rate if n.user_rate is not None else -1,
+    "change": lambda n: n.rank_change if n.rank_change is not None else -(10**9),
+}
+
+
+def _sort_columns() -> list[tuple]:
+    """(sort key, header, sorted highest first when clicked) for the children table."""
+    return [
+        ("rank", _("Hạng"), True),
+        ("name", _("Tên"), False),
+        ("rate", _("Tỉ lệ"), True),
+        ("change", _("Đổi hạng"), True),
+        ("users", _("Người dùng"), True),
+        ("population", _("Dân số"), True),
+        ("reached", _("Hộ đã đến"), True),
+        ("visits", _("Lượt"), True),
+    ]
+
+
+def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
+    """The template context of an area's page (`level` and `code` as in its URL)."""
+    # The trend chart is its own SVG image, so the page itself reads no per-day rows.
+    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
+    sort = args.get("sort", "rank")
+    descending = args.get("dir", "desc" if sort not in ("rank", "name") else "asc") == "desc"
+    query = {"campaign_id": req.campaign.id, "date": req.as_of.isoformat(), "since": req.since.isoformat()}
+    return {
+        "report": report,
+        "req": req,
+        "query": query,
+        "crumbs": _crumbs(user, req, query),
+        "bar": progress_bar(report.numbers.user_rate, req.campaign.target_rate),
+        "colour": lambda rate: colour(req.campaign, rate),
+        "outcome_labels": exports.OUTCOME_LABELS,
+        "children_title": exports.LEVEL_LABELS[report.children_level] if report.children_level else "",
+        "sort_columns": _sort_columns(),
+        "rows": sorted(report.children, key=SORTS.get(sort, SORTS["rank"]), reverse=descending),
+        "sort": sort,
+        "descending": descending,
+        "thresholds_form": _thresholds_form(user, req, level, code),
+        "child_links": _visible_children(user, report),
+    }
+
+
+def _thresholds_form(user, req: AreaRequest, level: str, code: str) -> ThresholdsForm | None:
+    """The thresholds form, for those who may set them; it returns to the page's own URL."""
+    if not access.can_set_coverage_thresholds(user, req.campaign):
+        return None
+    return ThresholdsForm(
+        data={
+            "warn": round(req.campaign.warn_share * 100),
+            "good": round(req.campaign.good_share * 100),
+            "level": level,
+            "code": code,
+        }
+    )
+
+
+def _crumbs(user, req: AreaRequest, query: dict) -> list[dict]:
+    crumbs = []
+    for item in req.area.chain:
+        hamlet = item.row if item.level == "hamlet" else None
+        visible = item is not req.area and access.can_see_area(
+            user, req.campaign, item.level, item.code, hamlet
+        )
+        link = url_for("coverage.area", level=item.level, code=item.code, **query) if visible else None
+        crumbs.append({"name": item.name, "link": link})
+    return crumbs
+
+
+def _visible_children(user, report: AreaReport) -> bool:
+    """Links down the tree go to pages the user may open (always true below one's own area)."""
+    if not report.children:
+        return False
+    child = report.children[0]
+    return access.can_see_area(
+        user,
+        report.campaign,
+        child.level,
+        child.code,
+        db.session.get(Hamlet, child.code) if child.level == "hamlet" else None,
+    )

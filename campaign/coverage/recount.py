@@ -1,0 +1,211 @@
+"""Recounting the summary tables from the raw visits, with GROUP BY: `check-totals` compares the
+stored rows with the recount, `rebuild-totals` (and the demo data) replaces them with it."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from campaign.coverage.models import (
+    COUNTER_COLUMNS,
+    OUTCOME_COLUMNS,
+    HamletAppTotal,
+    HamletDay,
+    HamletDayApp,
+    HamletTotal,
+)
+from campaign.extensions import db
+from campaign.i18n import local_day_sql
+from campaign.visits.models import CONCLUSIVE_OUTCOMES, Outcome, SiteKind, Visit, VisitInstall, counted_clause
+
+
+def recompute(campaign_id: int) -> tuple[dict, dict]:
+    """A campaign's summary rows computed from raw visits with GROUP BY, as two dicts:
+    {(hamlet_id, day): {column: n}} and {(hamlet_id, day, app_id): installs}. Zero rows are left out."""
+    day = local_day_sql(Visit.visited_at).label("day")
+    where = [Visit.campaign_id == campaign_id, counted_clause()]
+    outcome_sums = [
+        sa.func.sum(sa.case((Visit.outcome == Outcome(outcome), 1), else_=0)).label(column)
+        for outcome, column in OUTCOME_COLUMNS.items()
+    ]
+    grouped = db.session.execute(
+        sa.select(
+            Visit.hamlet_id,
+            day,
+            sa.func.count().label("visits"),
+            sa.func.sum(Visit.residents).label("people_reached"),
+            sa.func.sum(Visit.already_installed).label("already_installed"),
+            sa.func.sum(Visit.installs_total).label("installs"),
+            *outcome_sums,
+        )
+        .where(*where)
+        .group_by(Visit.hamlet_id, day)
+    ).mappings()
+    days: dict = {}
+    for row in grouped:
+        counters = {c: int(row[c] or 0) for c in COUNTER_COLUMNS if c != "households_reached"}
+        counters["households_reached"] = 0
+        days[(row["hamlet_id"], _as_date(row["day"]))] = counters
+    # A household is reached on the day of its first conclusive counted visit (earliest time, then id).
+    order = sa.func.row_number().over(partition_by=Visit.household_id, order_by=(Visit.visited_at, Visit.id))
+    firsts = (
+        sa.select(Visit.hamlet_id, day, order.label("n"))
+        .where(
+            *where,
+            Visit.site_kind == SiteKind.HOUSEHOLD,
+            Visit.outcome.in_(sorted(CONCLUSIVE_OUTCOMES)),
+        )
+        .subquery()
+    )
+    reached = db.session.execute(
+        sa.select(firsts.c.hamlet_id, firsts.c.day, sa.func.count())
+        .where(firsts.c.n == 1)
+        .group_by(firsts.c.hamlet_id, firsts.c.day)
+    )
+    for hamlet_id, reached_day, n in reached:
+        days[(hamlet_id, _as_date(reached_day))]["households_reached"] = int(n)
+    installs = db.session.execute(
+        sa.select(Visit.hamlet_id, day, VisitInstall.app_id, sa.func.sum(VisitInstall.count))
+        .join(Visit, Visit.id == VisitInstall.visit_id)
+        .where(*where)
+        .group_by(Visit.hamlet_id, day, VisitInstall.app_id)
+    )
+    apps = {(h, _as_date(d), a): int(n) for h, d, a, n in installs if n}
+    return days, apps
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def stored(campaign_id: int) -> tuple[dict, dict]:
+    """The summary rows as they are, in the shape of `recompute` (all-zero rows left out)."""
+    columns = [getattr(HamletDay, c) for c in COUNTER_COLUMNS]
+    days = {}
+    for row in db.session.execute(
+        sa.select(HamletDay.hamlet_id, HamletDay.day, *columns).where(HamletDay.campaign_id == campaign_id)
+    ):
+        counters = dict(zip(COUNTER_COLUMNS, row[2:], strict=True))
+        if any(counters.values()):
+            days[(row[0], row[1])] = counters
+    apps = {
+        (h, d, a): n
+        for h, d, a, n in db.session.execute(
+            sa.select(
+                HamletDayApp.hamlet_id, HamletDayApp.day, HamletDayApp.app_id, HamletDayApp.installs
+            ).where(HamletDayApp.campaign_id == campaign_id)
+        )
+        if n
+    }
+    return days, apps
+
+
+def mismatches(campaign_id: int) -> list[str]:
+    """Every difference between the summary tables and a recomputation from raw visits."""
+    want_days, want_apps = recompute(campaign_id)
+    have_days, have_apps = stored(campaign_id)
+    # The all-days totals must equal the visits too.
+    want_totals, want_app_totals = _all_days(want_days, want_apps)
+    have_totals, have_app_totals = stored_totals(campaign_id)
+    return [
+        f"campaign {campaign_id} {problem}"
+        for problem in (
+            _differences(want_days, have_days, lambda k: f"hamlet {k[0]} day {k[1]}")
+            + _differences(
+                _installs(want_apps),
+                _installs(have_apps),
+                lambda k: f"hamlet {k[0]} day {k[1]} app {k[2]}",
+                ("installs",),
+            )
+            + _differences(want_totals, have_totals, lambda k: f"hamlet {k} all days")
+            + _differences(
+                _installs(want_app_totals),
+                _installs(have_app_totals),
+                lambda k: f"hamlet {k[0]} all days app {k[1]}",
+                ("installs",),
+            )
+        )
+    ]
+
+
+def _installs(apps: dict) -> dict:
+    """Installs per (hamlet, [day,] app) in the shape of the counters, for `_differences`."""
+    return {key: {"installs": n} for key, n in apps.items()}
+
+
+def _differences(want: dict, have: dict, place, columns=COUNTER_COLUMNS) -> list[str]:
+    """Each counter that differs, as "<place>: <column> stored <n>, visits say <m>"."""
+    problems = []
+    for key in sorted(set(want) | set(have)):
+        wanted, held = want.get(key, {}), have.get(key, {})
+        for column in columns:
+            if wanted.get(column, 0) != held.get(column, 0):
+                problems.append(
+                    f"{place(key)}: {column} stored {held.get(column, 0)}, visits say {wanted.get(column, 0)}"
+                )
+    return problems
+
+
+def _all_days(days: dict, apps: dict) -> tuple[dict, dict]:
+    totals: dict = {}
+    for (hamlet_id, _day), counters in days.items():
+        row = totals.setdefault(hamlet_id, dict.fromkeys(COUNTER_COLUMNS, 0))
+        for column in COUNTER_COLUMNS:
+            row[column] += counters[column]
+    app_totals: dict = {}
+    for (hamlet_id, _day, app_id), n in apps.items():
+        app_totals[(hamlet_id, app_id)] = app_totals.get((hamlet_id, app_id), 0) + n
+    totals = {h: row for h, row in totals.items() if any(row.values())}
+    return totals, {k: n for k, n in app_totals.items() if n}
+
+
+def stored_totals(campaign_id: int) -> tuple[dict, dict]:
+    columns = [getattr(HamletTotal, c) for c in COUNTER_COLUMNS]
+    totals = {}
+    for row in db.session.execute(
+        sa.select(HamletTotal.hamlet_id, *columns).where(HamletTotal.campaign_id == campaign_id)
+    ):
+        counters = dict(zip(COUNTER_COLUMNS, row[1:], strict=True))
+        if any(counters.values()):
+            totals[row[0]] = counters
+    apps = {
+        (h, a): n
+        for h, a, n in db.session.execute(
+            sa.select(HamletAppTotal.hamlet_id, HamletAppTotal.app_id, HamletAppTotal.installs).where(
+                HamletAppTotal.campaign_id == campaign_id
+            )
+        )
+        if n
+    }
+    return totals, apps
+
+
+def rebuild(campaign_id: int) -> None:
+    """Recompute a campaign's summary rows from its raw visits (demo data, repairs), in bulk."""
+    db.session.flush()
+    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal):
+        db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
+    days, apps = recompute(campaign_id)
+    all_days, all_apps = _all_days(days, apps)
+    total_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, **counters} for h, counters in all_days.items()
+    ]
+    app_total_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, "app_id": a, "installs": n}
+        for (h, a), n in all_apps.items()
+    ]
+    for model, rows in ((HamletTotal, total_rows), (HamletAppTotal, app_total_rows)):
+        for start in range(0, len(rows), 5000):
+            db.session.execute(sa.insert(model), rows[start : start + 5000])
+    day_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, "day": d, **counters}
+        for (h, d), counters in days.items()
+    ]
+    app_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, "day": d, "app_id": a, "installs": n}
+        for (h, d, a), n in apps.items()
+    ]
+    for start in range(0, len(day_rows), 5000):
+        db.session.execute(sa.insert(HamletDay), day_rows[start : start + 5000])
+    for start in range(0, len(app_rows), 5000):
+        db.session.execute(sa.insert(HamletDayApp), app_rows[start : start + 5000])
+    db.session.flush()

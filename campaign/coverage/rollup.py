@@ -1,0 +1,302 @@
+"""Rolling the summary rows up the area tree: each hamlet's counters as of a day, read once for a
+scope, then added up to any level inside it, with official populations where they are imported."""
+
+from collections import namedtuple
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from campaign.areas.models import Hamlet, Province, Ward
+from campaign.campaigns.models import Campaign
+from campaign.coverage.models import OUTCOME_COLUMNS, HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage.tree import COUNTRY_CODE, Area, hamlet_condition, names, within
+from campaign.extensions import db
+
+PACE_DAYS = 7
+# The counters read from HamletTotal (minus the HamletDay rows after D) ...
+STORED = ("visits", "households_reached", "already_installed", "installs", *OUTCOME_COLUMNS.values())
+_ALREADY, _INSTALLS = STORED.index("already_installed"), STORED.index("installs")
+# ... and the ones read from the recent HamletDay rows.
+RECENT = (
+    "known_since",  # known users at the earlier date
+    "gained_window",  # known users gained over the pace window
+    "installs_window",  # installs over the pace window
+)
+
+
+class Counters(namedtuple("Counters", STORED + RECENT, defaults=(0,) * len(STORED + RECENT))):
+    """A hamlet's or an area's counters as of a day. Areas add up their hamlets' field by field."""
+
+    __slots__ = ()
+
+    @classmethod
+    def total(cls, parts) -> "Counters":
+        parts = list(parts)
+        return cls._make(map(sum, zip(*parts, strict=True))) if parts else cls()
+
+
+@dataclass
+class Numbers:
+    """One area's counters and the figures derived from them."""
+
+    level: str
+    code: int | str
+    name: str
+    population: int = 0
+    households: int = 0
+    households_reached: int = 0
+    visits: int = 0
+    already_installed: int = 0
+    installs: int = 0
+    known_since: int = 0
+    gained_window: int = 0
+    installs_window: int = 0
+    outcomes: dict = field(default_factory=lambda: dict.fromkeys(OUTCOME_COLUMNS, 0))
+    installs_by_app: dict = field(default_factory=dict)
+    rank: int | None = None
+    rank_since: int | None = None
+    ranked_count: int = 0
+    counters: Counters = field(default_factory=Counters, repr=False)
+
+    def count(self, counters: Counters) -> None:
+        self.counters = counters
+        self.visits = counters.visits
+        self.households_reached = counters.households_reached
+        self.already_installed = counters.already_installed
+        self.installs = counters.installs
+        self.known_since = counters.known_since
+        self.gained_window = counters.gained_window
+        self.installs_window = counters.installs_window
+        self.outcomes = {name: getattr(counters, column) for name, column in OUTCOME_COLUMNS.items()}
+
+    def add_installs(self, by_app: dict[int, int]) -> None:
+        for app_id, installs in by_app.items():
+            self.installs_by_app[app_id] = self.installs_by_app.get(app_id, 0) + installs
+
+    @property
+    def known_users(self) -> int:
+        return self.already_installed + self.installs
+
+    @property
+    def user_rate(self) -> float | None:
+        return self.known_users / self.population if self.population else None
+
+    @property
+    def exact_rate(self) -> Fraction | None:
+        return Fraction(self.known_users, self.population) if self.population else None
+
+    @property
+    def exact_rate_since(self) -> Fraction | None:
+        return Fraction(self.known_since, self.population) if self.population else None
+
+    @property
+    def households_reached_rate(self) -> float | None:
+        return self.households_reached / self.households if self.households else None
+
+    @property
+    def rank_change(self) -> int | None:
+        if self.rank is None or self.rank_since is None:
+            return None
+        return self.rank_since - self.rank
+
+
+def window_start(campaign: Campaign, as_of: date) -> date:
+    """The first day of the pace window ending on D (not before the campaign's start)."""
+    return max(as_of - timedelta(days=PACE_DAYS - 1), campaign.start_date)
+
+
+def rank(units: list[Numbers]) -> None:
+    """Competition ranking by user rate at D and at the earlier date; population 0 is unranked."""
+    ranked = [u for u in units if u.population > 0]
+    for attribute, rate in (("rank", "exact_rate"), ("rank_since", "exact_rate_since")):
+        rates = sorted((getattr(u, rate) for u in ranked), reverse=True)
+        first_at = {}
+        for position, value in enumerate(rates, start=1):
+            first_at.setdefault(value, position)
+        for unit in ranked:
+            setattr(unit, attribute, first_at[getattr(unit, rate)])
+    for unit in units:
+        unit.ranked_count = len(ranked)
+
+
+def _hamlet_counters(campaign: Campaign, scope: Area, as_of: date, since: date) -> dict[int, Counters]:
+    """{hamlet id: Counters as of D} for the hamlets of `scope` that have summary rows.
+
+    Everything up to D is the all-days totals minus any rows after D (none when D is today). The
+    recent days (after the earlier date, and the pace window) come from a second query that reads
+    only those days' rows through the (campaign, day) index.
+    """
+    condition = hamlet_condition(campaign, scope)
+    start = window_start(campaign, as_of)
+    users = HamletDay.already_installed + HamletDay.installs
+
+    def recent_sum(expr, when):
+        return sa.func.sum(sa.case((when, expr), else_=0))
+
+    everything = sa.select(HamletTotal.hamlet_id, *[getattr(HamletTotal, c) for c in STORED]).where(
+        HamletTotal.campaign_id == campaign.id
+    )
+    after = (
+        sa.select(HamletDay.hamlet_id, *[sa.func.sum(getattr(HamletDay, c)) for c in STORED])
+        .where(HamletDay.campaign_id == campaign.id, HamletDay.day > as_of)
+        .group_by(HamletDay.hamlet_id)
+    )
+    recent = (
+        sa.select(
+            HamletDay.hamlet_id,
+            recent_sum(users, HamletDay.day > since),
+            recent_sum(users, HamletDay.day >= start),
+            recent_sum(HamletDay.installs, HamletDay.day >= start),
+        )
+        .where(
+            HamletDay.campaign_id == campaign.id,
+            HamletDay.day > min(since, start - timedelta(days=1)),
+            HamletDay.day <= as_of,
+        )
+        .group_by(HamletDay.hamlet_id)
+    )
+    if condition is not None:
+        everything = everything.where(condition(HamletTotal.hamlet_id))
+        after = after.where(condition(HamletDay.hamlet_id))
+        recent = recent.where(condition(HamletDay.hamlet_id))
+    connection = db.session.connection()
+    recent_rows = {hamlet_id: window for hamlet_id, *window in connection.execute(recent)}
+    after_rows = {row[0]: [int(v or 0) for v in row[1:]] for row in connection.execute(after)}
+    result = {}
+    for row in connection.execute(everything):
+        stored = [int(v or 0) for v in row[1:]]
+        later = after_rows.get(row[0])
+        if later:
+            stored = [a - b for a, b in zip(stored, later, strict=True)]
+        gained_since, gained_window, installs_window = (
+            int(v or 0) for v in recent_rows.get(row[0], (0, 0, 0))
+        )
+        counters = Counters(
+            *stored,
+            known_since=stored[_ALREADY] + stored[_INSTALLS] - gained_since,
+            gained_window=gained_window,
+            installs_window=installs_window,
+        )
+        result[row[0]] = counters
+    return result
+
+
+def _hamlet_app_installs(campaign: Campaign, scope: Area, as_of: date) -> dict[int, dict[int, int]]:
+    """{hamlet id: {app id: installs as of D}}: the all-days totals minus the days after D."""
+    condition = hamlet_condition(campaign, scope)
+    apps = sa.select(HamletAppTotal.hamlet_id, HamletAppTotal.app_id, HamletAppTotal.installs).where(
+        HamletAppTotal.campaign_id == campaign.id
+    )
+    apps_after = (
+        sa.select(HamletDayApp.hamlet_id, HamletDayApp.app_id, sa.func.sum(HamletDayApp.installs))
+        .where(HamletDayApp.campaign_id == campaign.id, HamletDayApp.day > as_of)
+        .group_by(HamletDayApp.hamlet_id, HamletDayApp.app_id)
+    )
+    if condition is not None:
+        apps = apps.where(condition(HamletAppTotal.hamlet_id))
+        apps_after = apps_after.where(condition(HamletDayApp.hamlet_id))
+    connection = db.session.connection()
+    result: dict[int, dict[int, int]] = {}
+    for hamlet_id, app_id, installs in connection.execute(apps):
+        result.setdefault(hamlet_id, {})[app_id] = int(installs or 0)
+    for hamlet_id, app_id, installs in connection.execute(apps_after):
+        result[hamlet_id][app_id] -= int(installs or 0)
+    return result
+
+
+class Scope:
+    """Every hamlet of a scope with its counters, read once (one GROUP BY hamlet over HamletDay,
+    which follows its primary key), then rolled up in Python to any level inside the scope."""
+
+    def __init__(self, campaign: Campaign, scope: Area, as_of: date, since: date):
+        # (hamlet id, ward, province, population, households), as `units` reads them.
+        hamlets = within(
+            sa.select(
+                Hamlet.id, Hamlet.ward_code, Ward.province_code, Hamlet.population, Hamlet.households
+            ).join(Ward, Ward.code == Hamlet.ward_code),
+            campaign,
+            scope,
+        )
+        self.hamlets = db.session.connection().execute(hamlets).tuples().all()
+        self.counters = _hamlet_counters(campaign, scope, as_of, since)
+        self.apps = _hamlet_app_installs(campaign, scope, as_of)
+        officials = sa.select(Ward.code, Ward.province_code, Ward.population_official).where(
+            Ward.population_official.is_not(None)
+        )
+        self.ward_officials = db.session.execute(within(officials, campaign, scope, wards=True)).all()
+        self.province_officials = dict(
+            db.session.execute(
+                sa.select(Province.code, Province.population_official).where(
+                    Province.population_official.is_not(None)
+                )
+            )
+            .tuples()
+            .all()
+        )
+
+    def units(self, level: str, inside: Area) -> dict:
+        """{unit key: Numbers} for every unit of `level` inside the area `inside`."""
+        result: dict = {}
+        parts: dict = {}  # unit -> its hamlets' Counters
+        ward_population: dict[int, int] = {}  # ward -> population of its hamlets
+        ward_province: dict[int, int] = {}
+        for hamlet_id, ward_code, province_code, population, households in self.hamlets:
+            if not inside.holds(province_code, ward_code, hamlet_id):
+                continue
+            key = (
+                COUNTRY_CODE
+                if level == "country"
+                else province_code
+                if level == "province"
+                else ward_code
+                if level == "ward"
+                else hamlet_id
+            )
+            numbers = result.get(key)
+            if numbers is None:
+                numbers = result[key] = Numbers(level, key, "")
+                parts[key] = []
+            numbers.population += population
+            numbers.households += households
+            counters = self.counters.get(hamlet_id)
+            if counters is not None:
+                parts[key].append(counters)
+            apps = self.apps.get(hamlet_id)
+            if apps:
+                numbers.add_installs(apps)
+            ward_population[ward_code] = ward_population.get(ward_code, 0) + population
+            ward_province[ward_code] = province_code
+        for key, counters in parts.items():
+            result[key].count(Counters.total(counters))
+        if level != "hamlet":
+            for unit, population in self._populations(level, inside, ward_population, ward_province).items():
+                numbers = result.get(unit)
+                if numbers is None:  # an official population, no hamlets yet
+                    numbers = result[unit] = Numbers(level, unit, "")
+                numbers.population = population
+        unit_names = names(level, result)
+        for unit, numbers in result.items():
+            numbers.name = unit_names.get(unit, str(unit))
+        return result
+
+    def _populations(self, level: str, inside: Area, ward_population: dict, ward_province: dict) -> dict:
+        """{unit: population} above the hamlets: a ward's official figure replaces the sum of its
+        hamlets, a province's the sum of its wards; the country is the sum of its provinces."""
+        for ward in self.ward_officials:
+            if inside.holds(ward.province_code, ward.code):
+                ward_population[ward.code] = ward.population_official
+                ward_province[ward.code] = ward.province_code
+        by_unit: dict = {}
+        for code, population in ward_population.items():
+            unit = code if level == "ward" else ward_province[code]
+            by_unit[unit] = by_unit.get(unit, 0) + population
+        if level == "ward":
+            return by_unit
+        for code in by_unit:
+            if code in self.province_officials:
+                by_unit[code] = self.province_officials[code]
+        if level == "country":
+            return {COUNTRY_CODE: sum(by_unit.values())} if by_unit else {}
+        return by_unit

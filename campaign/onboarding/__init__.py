@@ -1,0 +1,1 @@
+"""Standing up a province: every hamlet in one file, rosters and join cards, the next campaign."""
