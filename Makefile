@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint translations extract bench soak fuzz clean prod-check
+.PHONY: run test lint translations extract bench soak fuzz audit clean prod-check
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +72,12 @@ fuzz: $(VENV)/.dev translations
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest tests/test_schemathesis.py tests/test_visits_hostile.py; \
 	fi
+
+# Lighthouse (mobile: performance, accessibility, best practices) and axe-core on login, the visit
+# form, my visits, the review queue, the ward and the province page, in Debian's Chromium
+# (CHROME_PATH; no browser is downloaded). Prints a table; figures go in the README. Not part of
+# `make test`. The npm packages are pinned in tests/audit/package-lock.json.
+CHROME_PATH ?= /usr/bin/chromium
+audit: $(VENV)/.dev translations
+	cd tests/audit && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	CHROME_PATH=$(CHROME_PATH) $(PY) tests/audit/run.py

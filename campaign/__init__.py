@@ -124,10 +124,12 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
+    from campaign import vocabulary
     from campaign.access import nav_items
     from campaign.i18n import register_filters
 
     register_filters(app)
+    vocabulary.register(app)
     app.jinja_env.globals["nav_items"] = nav_items  # the menu asks access, never restates it
 
 

@@ -48,6 +48,8 @@ class Config:
     JOIN_LIMITS = "20 per minute;200 per hour"
     CLIENT_RETRY_MIN_MS = 5_000
     CLIENT_RETRY_MAX_MS = 300_000
+    # After a save, "Hoàn tác" takes the visit back for this long; its send waits as long.
+    CLIENT_UNDO_MS = 5_000
     # Flask-Compress: text types only (not PNGs), and not what is too small to gain. The proxy
     # must not compress again (campaign/deploy/nginx.conf turns its gzip off).
     COMPRESS_MIN_SIZE = 500
@@ -72,7 +74,7 @@ def from_environment() -> dict:
         settings["REDIS_URL"] = os.environ["REDIS_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
-    for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS"):
+    for name in ("CLIENT_TIMEOUT_MS", "CLIENT_RETRY_MIN_MS", "CLIENT_RETRY_MAX_MS", "CLIENT_UNDO_MS"):
         with suppress(ValueError):
             if value := whole_number(os.environ.get(name, ""), 3_600_000):
                 settings[name] = value

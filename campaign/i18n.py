@@ -86,11 +86,21 @@ def short_date(value) -> str:
     return babel_format_date(value, format="dd/MM/yyyy")
 
 
+# Dates and times as every page shows them, in either language; the outbox (static/js/app.js)
+# reads the same patterns from the page, so that a time looks the same on the server and the phone.
+DATE_TIME_PATTERN = "dd/MM/yyyy HH:mm"
+
+
 def date_time(value) -> str:
     """30/08/2026 14:05, in Vietnam's time."""
     if value is None:
         return "–"
-    return babel_format_datetime(value, format="dd/MM/yyyy HH:mm")
+    return babel_format_datetime(value, format=DATE_TIME_PATTERN)
+
+
+def time_format() -> dict:
+    """The pattern and the time zone of `date_time`, for the page's scripts."""
+    return {"pattern": DATE_TIME_PATTERN, "timeZone": current_app.config["BABEL_DEFAULT_TIMEZONE"]}
 
 
 def local_iso(moment: datetime) -> str:
@@ -100,4 +110,4 @@ def local_iso(moment: datetime) -> str:
 
 def register_filters(app) -> None:
     app.jinja_env.filters.update(number=number, percent=percent, short_date=short_date, date_time=date_time)
-    app.jinja_env.globals.update(current_locale=get_locale)
+    app.jinja_env.globals.update(current_locale=get_locale, time_format=time_format)

@@ -140,7 +140,7 @@ def planted_world(field, payloads: list[str]) -> World:
     every free-text column of every row planted."""
     visit = add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 1")
     visit.note = "ghi chú"
-    visit.auto_flags = "cảnh báo"
+    visit.auto_flags = [{"code": "text", "params": {"text": "cảnh báo"}}]
     visit.review_reason = "lý do"
     record(
         field.lead,
@@ -148,7 +148,11 @@ def planted_world(field, payloads: list[str]) -> World:
         visit,
         ward_code=NINH_KIEU,
         before={"review_status": "pending", "review_reason": "cũ"},
-        after={"review_status": "flagged", "review_reason": "mới", "auto_flags": "cảnh báo"},
+        after={
+            "review_status": "flagged",
+            "review_reason": "mới",
+            "auto_flags": [{"code": "text", "params": {"text": "cảnh báo"}}],
+        },
     )
     db.session.add(
         VisitConflict(

@@ -156,7 +156,7 @@ def test_every_menu_link_opens_for_its_role(role, field, client, auth):
     """The menu is read from access.nav_items: each link it shows is a page the role may open."""
     auth.login(getattr(field, role))
     page = client.get("/").get_data(as_text=True)
-    nav = page[page.index('<nav class="nav">') : page.index("</nav>")]
+    nav = page[page.index('<nav class="nav"') : page.index("</nav>")]
     links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
     assert [label for _href, label in links] == OLD_MENU[role]
     for href, label in links:

@@ -91,9 +91,20 @@ class HangingProxy:
         self.loop.close()
 
 
-FAST = {"CLIENT_TIMEOUT_MS": TIMEOUT_MS, "CLIENT_RETRY_MIN_MS": 1000, "CLIENT_RETRY_MAX_MS": 2000}
+# The send starts at once after a save (no undo window): these tests time the send itself.
+FAST = {
+    "CLIENT_TIMEOUT_MS": TIMEOUT_MS,
+    "CLIENT_RETRY_MIN_MS": 1000,
+    "CLIENT_RETRY_MAX_MS": 2000,
+    "CLIENT_UNDO_MS": 1,
+}
 # No timeout nor retry within a test: a send that hangs stays hung until "Gửi ngay".
-NEVER = {"CLIENT_TIMEOUT_MS": 600_000, "CLIENT_RETRY_MIN_MS": 600_000, "CLIENT_RETRY_MAX_MS": 600_000}
+NEVER = {
+    "CLIENT_TIMEOUT_MS": 600_000,
+    "CLIENT_RETRY_MIN_MS": 600_000,
+    "CLIENT_RETRY_MAX_MS": 600_000,
+    "CLIENT_UNDO_MS": 1,
+}
 
 
 @pytest.fixture

@@ -231,7 +231,7 @@ def test_refused_visits_stay_editable_and_an_expired_session_keeps_the_outbox(
     # The session ends (cookie gone): the visit waits, the volunteer is asked to log in again.
     context.clear_cookies()
     page.fill("#f-household", "Số 10")
-    page.click("label.choice:has-text('Không có nhà')")
+    page.click("label.choice:has-text('Không có ai ở nhà')")
     page.click("button[type=submit]")
     page.locator("[data-outbox] a[data-login-link]").first.wait_for()
     assert "đăng nhập lại" in page.locator("[data-outbox-status]").first.inner_text().lower()

@@ -401,7 +401,7 @@ def test_xlsx_export_formats_numbers_and_percentages(client, auth, world):
     assert sheet.cell(row=2, column=rate).value == pytest.approx(0.05)
     assert sheet.cell(row=2, column=rate).number_format == "0.00%"
     assert sheet.cell(row=2, column=headers.index("Dân số") + 1).number_format == "#,##0"
-    assert "Cài Bluezone" in headers and "Vắng nhà" in headers
+    assert "Cài Bluezone" in headers and "Không có ai ở nhà" in headers
     assert sheet.max_row == 3  # only the lead's ward's hamlets
 
 

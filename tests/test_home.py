@@ -34,7 +34,7 @@ def test_lead_home_shows_visits_waiting_and_the_ward_page(field, client, auth, d
 
 def nav_parts(page: str) -> tuple[str, str]:
     """The links always in the bar, and those folded under "Xem thêm"."""
-    nav = page.split('<nav class="nav">', 1)[1].split("</nav>", 1)[0]
+    nav = page.split('<nav class="nav"', 1)[1].split("</nav>", 1)[0]
     bar, _, more = nav.partition('<details class="nav-more">')
     return bar, more
 

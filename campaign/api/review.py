@@ -20,6 +20,7 @@ from campaign.review import queries, services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
 from campaign.types import MAX_ID
 from campaign.visits.models import Visit
+from campaign.vocabulary import flag_texts, visit_reason
 
 PER_PAGE = 50
 VERSION_TAG = re.compile(r"[0-9]{1,10}")
@@ -42,8 +43,8 @@ def visit_json(visit: Visit) -> dict:
         "installs": {i.app.code: i.count for i in visit.installs},
         "visited_at": local_iso(visit.visited_at),  # as in GET /api/v1/visits
         "review_status": visit.review_status.value,
-        "review_reason": visit.review_reason,
-        "auto_flags": visit.auto_flags.split("\n") if visit.auto_flags else [],
+        "review_reason": visit_reason(visit),
+        "auto_flags": flag_texts(visit),  # in the request's language
         "corrects_id": visit.corrects_id,
         "superseded": visit.superseded,
         "counts_in_totals": visit.counts_in_totals,

@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from campaign import access
@@ -24,22 +23,9 @@ from campaign.extensions import db
 from campaign.imports import ImportRejected, all_or_nothing
 from campaign.redirects import safe_next
 from campaign.types import db_id
-from campaign.visits.models import Outcome
+from campaign.vocabulary import outcome_label
 
 bp = Blueprint("areas", __name__)
-
-OUTCOME_LABELS = {
-    Outcome.INSTALLED: _l("Đã cài giúp"),
-    Outcome.ALREADY_INSTALLED: _l("Đã có sẵn"),
-    Outcome.REFUSED: _l("Từ chối"),
-    Outcome.NOT_HOME: _l("Không có ai ở nhà"),
-    Outcome.NO_SMARTPHONE: _l("Không có điện thoại thông minh"),
-    Outcome.COME_BACK_LATER: _l("Hẹn quay lại"),
-}
-
-
-def outcome_label(value) -> str:
-    return _("Chưa đến") if value is None else str(OUTCOME_LABELS[Outcome(value)])
 
 
 def pick_campaign(user, campaign_id=None) -> Campaign | None:

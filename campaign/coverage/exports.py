@@ -6,15 +6,10 @@ from flask_babel import lazy_gettext as _l
 from campaign.coverage.report import AreaReport
 from campaign.coverage.rollup import Numbers
 from campaign.spreadsheets import Column, Table
+from campaign.vocabulary import OUTCOMES
 
-OUTCOME_LABELS = {
-    "installed": _l("Cài nhờ hỗ trợ"),
-    "already_installed": _l("Đã có sẵn"),
-    "refused": _l("Từ chối"),
-    "not_home": _l("Vắng nhà"),
-    "no_smartphone": _l("Không có điện thoại thông minh"),
-    "come_back_later": _l("Hẹn quay lại"),
-}
+# The page's outcome rows read the one vocabulary under this name (coverage/views.py).
+OUTCOME_LABELS = OUTCOMES
 LEVEL_LABELS = {
     "country": _l("Cả nước"),
     "province": _l("Tỉnh, thành phố"),
@@ -57,7 +52,7 @@ def columns(report: AreaReport) -> list[tuple[str, str | None, object]]:
     result.append(
         (_("Người dùng mới mỗi ngày (7 ngày)"), DECIMAL, lambda n: round(n.gained_window / window, 2))
     )
-    for name, label in OUTCOME_LABELS.items():
+    for name, label in OUTCOMES.items():
         result.append((str(label), INTEGER, lambda n, name=name: n.outcomes[name]))
     return result
 

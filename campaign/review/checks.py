@@ -3,7 +3,7 @@
 The visit-logging code calls `run_automatic_checks(new_visits)` after inserting the new visits (as
 NewVisit records) and adding them to the summary. A flagged visit keeps counting like a pending
 one (the summary does not change); the checks only put it in front of a person, with the reasons
-in Vietnamese.
+as codes and parameters that campaign/vocabulary.py puts into words in the reader's language.
 """
 
 import math
@@ -12,13 +12,11 @@ from datetime import timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from campaign import metrics
 from campaign.audit import record
 from campaign.extensions import db
-from campaign.i18n import local_day, number
+from campaign.i18n import local_day
 from campaign.types import UTCDateTime
 from campaign.visits.models import NewVisit, ReviewStatus, SiteKind, Visit
 
@@ -33,7 +31,11 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def gps_reason(visit: Visit | NewVisit) -> str | None:
+def _reason(code: str, **params) -> dict:
+    return {"code": code, "params": params}
+
+
+def gps_reason(visit: Visit | NewVisit) -> dict | None:
     if visit.lat is None or visit.lon is None:
         return None  # most visits: no hamlet to load (a NewVisit with a position has it loaded)
     hamlet, campaign = visit.hamlet, visit.campaign
@@ -42,17 +44,12 @@ def gps_reason(visit: Visit | NewVisit) -> str | None:
     distance = haversine_m(visit.lat, visit.lon, hamlet.lat, hamlet.lon)
     if distance <= campaign.gps_max_distance_m:
         return None
-    return _(
-        "Vị trí GPS cách trung tâm %(hamlet)s %(distance)s m (giới hạn %(limit)s m).",
-        hamlet=hamlet.name,
-        distance=number(round(distance)),
-        limit=number(campaign.gps_max_distance_m),
-    )
+    return _reason("gps_far", hamlet=hamlet.name, distance=round(distance), limit=campaign.gps_max_distance_m)
 
 
-def burst_reasons(visits: list[Visit | NewVisit]) -> dict[int, str]:
+def burst_reasons(visits: list[Visit | NewVisit]) -> dict[int, dict]:
     """Visits that make a volunteer's count exceed N visits within M minutes (window ending at it)."""
-    reasons: dict[int, str] = {}
+    reasons: dict[int, dict] = {}
     by_volunteer = defaultdict(list)
     for visit in visits:
         by_volunteer[(visit.volunteer_id, visit.campaign_id)].append(visit)
@@ -70,11 +67,8 @@ def burst_reasons(visits: list[Visit | NewVisit]) -> dict[int, str]:
                 )
             for n, count in db.session.execute(_counts_in_windows(len(chunk)), params):
                 if count > campaign.burst_max_visits:
-                    reasons[chunk[n].id] = _(
-                        "%(count)s lượt thăm trong %(minutes)s phút (tối đa %(limit)s): quá nhanh để gõ cửa từng nhà.",
-                        count=number(count),
-                        minutes=number(campaign.burst_minutes),
-                        limit=number(campaign.burst_max_visits),
+                    reasons[chunk[n].id] = _reason(
+                        "burst", count=count, minutes=campaign.burst_minutes, limit=campaign.burst_max_visits
                     )
     return reasons
 
@@ -116,7 +110,7 @@ _SAME_DAY = (
 )
 
 
-def same_day_reasons(visits: list[Visit | NewVisit]) -> dict[int, str]:
+def same_day_reasons(visits: list[Visit | NewVisit]) -> dict[int, dict]:
     """Homes that already have a visit by another volunteer on the same local day (one query)."""
     homes = [v for v in visits if v.site_kind == SiteKind.HOUSEHOLD]
     if not homes:
@@ -138,34 +132,26 @@ def same_day_reasons(visits: list[Visit | NewVisit]) -> dict[int, str]:
         key = (visit.household_id, visit.campaign_id, local_day(visit.visited_at))
         other = next((i for i, vol in others[key] if vol != visit.volunteer_id and i != visit.id), None)
         if other is not None:
-            reasons[visit.id] = _(
-                "Hộ này đã được tình nguyện viên khác ghi trong cùng ngày (lượt #%(id)s).", id=other
-            )
+            reasons[visit.id] = _reason("same_day", id=other)
     return reasons
 
 
-def residents_reason(visit: Visit | NewVisit) -> str | None:
+def residents_reason(visit: Visit | NewVisit) -> dict | None:
     """A home with more residents than plausible. Schools, markets, ... count many people, so only homes."""
     limit = visit.campaign.max_plausible_residents
     if visit.site_kind != SiteKind.HOUSEHOLD or visit.residents <= limit:
         return None
-    return _(
-        "Số người trong hộ (%(count)s) vượt mức hợp lý (%(limit)s).",
-        count=number(visit.residents),
-        limit=number(limit),
-    )
+    return _reason("residents", count=visit.residents, limit=limit)
 
 
 def run_automatic_checks(visits: list[Visit | NewVisit]) -> list[Visit]:
-    """Flag suspicious visits: review_status=flagged, the reasons in auto_flags (one a line)
-    and in review_reason (what the volunteer reads). Takes Visits or NewVisits (just stored);
-    returns the Visits flagged."""
+    """Flag suspicious visits: review_status=flagged and the reasons in auto_flags (the volunteer
+    reads them through vocabulary.visit_reason). Takes Visits or NewVisits (just stored); returns
+    the Visits flagged."""
     visits = [v for v in visits if v.id is not None]
     if not visits:
         return []
-    # Stored text, read later by people in either language: always in the source language.
-    with force_locale("vi"):
-        reasons = _reasons(visits)
+    reasons = _reasons(visits)
     if not reasons:
         return []
     loaded = {v.id: v for v in visits if isinstance(v, Visit) and v.id in reasons}
@@ -177,7 +163,7 @@ def run_automatic_checks(visits: list[Visit | NewVisit]) -> list[Visit]:
     return flagged
 
 
-def _reasons(visits: list) -> dict[int, list[str]]:
+def _reasons(visits: list) -> dict[int, list[dict]]:
     bursts = burst_reasons(visits)
     same_day = same_day_reasons(visits)
     found = {}
@@ -189,12 +175,11 @@ def _reasons(visits: list) -> dict[int, list[str]]:
     return found
 
 
-def _flag(visit: Visit, reasons: list[str]) -> Visit:
+def _flag(visit: Visit, reasons: list[dict]) -> Visit:
     before = {"review_status": visit.review_status.value, "review_reason": visit.review_reason}
-    visit.auto_flags = "\n".join(reasons)[:500]
+    visit.auto_flags = reasons
     if visit.review_status == ReviewStatus.PENDING:
         visit.review_status = ReviewStatus.FLAGGED
-        visit.review_reason = " ".join(reasons)[:300]
     after = {
         "review_status": visit.review_status.value,
         "review_reason": visit.review_reason,

@@ -14,10 +14,10 @@ from campaign.auth.models import User
 from campaign.campaigns.models import Campaign, CampaignApp, Team
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, local_day_sql, percent
-from campaign.review.forms import OUTCOME_LABELS, STATUS_LABELS
 from campaign.review.queries import VisitFilter, visits_query
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
+from campaign.vocabulary import OUTCOMES, STATUSES, flag_texts, visit_reason
 
 CHUNK = 1000
 PERCENT_FORMAT = "0.00%"
@@ -75,8 +75,8 @@ def visit_table(user: User, f: VisitFilter) -> Table:
         .where(Visit.id.in_(sa.select(filtered.c.id)))
         .order_by(Visit.visited_at, Visit.id)
     )
-    outcome_names = {o: str(name) for o, name in OUTCOME_LABELS.items()}
-    status_names = {s: str(name) for s, name in STATUS_LABELS.items()}
+    outcome_names = {o: str(name) for o, name in OUTCOMES.items()}
+    status_names = {s: str(name) for s, name in STATUSES.items()}
     yes, no = _("Có"), _("Không")
     rows = []
     for visit, campaign, ward, hamlet, label, volunteer, team in db.session.execute(base):
@@ -97,8 +97,8 @@ def visit_table(user: User, f: VisitFilter) -> Table:
                 volunteer,
                 team or "",
                 status_names[visit.review_status.value],
-                visit.review_reason or "",
-                (visit.auto_flags or "").replace("\n", " "),
+                visit_reason(visit) or "",
+                " ".join(flag_texts(visit)),
                 visit.corrects_id or "",
                 yes if visit.counts_in_totals else no,
             ]

@@ -8,26 +8,12 @@ from wtforms.widgets import HiddenInput
 
 from campaign.review import queries
 from campaign.types import MAX_ID
-from campaign.visits.models import Outcome
 from campaign.visits.rules import MAX_COUNT
+from campaign.vocabulary import OUTCOMES, STATUSES
 
-OUTCOME_LABELS = {
-    Outcome.INSTALLED: _l("Đã cài giúp"),
-    Outcome.ALREADY_INSTALLED: _l("Đã có sẵn"),
-    Outcome.REFUSED: _l("Từ chối"),
-    Outcome.NOT_HOME: _l("Không có nhà"),
-    Outcome.NO_SMARTPHONE: _l("Không có điện thoại thông minh"),
-    Outcome.COME_BACK_LATER: _l("Hẹn quay lại"),
-}
-STATUS_LABELS = {
-    "pending": _l("Chờ duyệt"),
-    "flagged": _l("Cần xem lại"),
-    "approved": _l("Đã duyệt"),
-    "rejected": _l("Không chấp nhận"),
-}
 STATUS_CHOICES = [
     ("open", _l("Chờ duyệt và cần xem lại")),
-    *STATUS_LABELS.items(),
+    *STATUSES.items(),
     ("all", _l("Tất cả")),
 ]
 ACTION_CHOICES = [
@@ -53,7 +39,7 @@ class VisitFilterForm(FlaskForm):
     outcome = SelectField(
         _l("Kết quả"),
         default="",
-        choices=[("", _l("Tất cả"))] + [(o.value, label) for o, label in OUTCOME_LABELS.items()],
+        choices=[("", _l("Tất cả"))] + [(o.value, label) for o, label in OUTCOMES.items()],
     )
     status = SelectField(_l("Trạng thái"), choices=STATUS_CHOICES, default="open")
 

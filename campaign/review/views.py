@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaign import access, spreadsheets
+from campaign import access, spreadsheets, vocabulary
 from campaign.areas.models import Ward
 from campaign.errors import error_response
 from campaign.extensions import db
@@ -14,8 +14,6 @@ from campaign.query_args import known_args
 from campaign.redirects import safe_next
 from campaign.review import exports, queries, services
 from campaign.review.forms import (
-    OUTCOME_LABELS,
-    STATUS_LABELS,
     BulkReviewForm,
     ReviewActionForm,
     VisitFilterForm,
@@ -47,7 +45,7 @@ def _may_review(visit: Visit) -> bool:
 
 
 def _labels() -> dict:
-    return {"outcomes": OUTCOME_LABELS, "statuses": STATUS_LABELS}
+    return {"outcomes": vocabulary.OUTCOMES, "statuses": vocabulary.STATUSES}
 
 
 @bp.get("/")

@@ -75,8 +75,9 @@ class Visit(db.Model):
     review_reason: Mapped[str | None] = mapped_column(sa.String(300))
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Reasons the automatic checks gave when the visit arrived, one per line.
-    auto_flags: Mapped[str | None] = mapped_column(sa.String(500))
+    # Reasons the automatic checks gave when the visit arrived: [{"code": ..., "params": {...}}],
+    # put into words when shown (campaign/vocabulary.py).
+    auto_flags: Mapped[list | None] = mapped_column(sa.JSON(none_as_null=True))
     # A correction points at the visit it corrects; once approved, the old one is superseded.
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id"), index=True)
     superseded: Mapped[bool] = mapped_column(default=False)

@@ -51,6 +51,7 @@ def messages() -> dict:
             "Số người đã cài giúp cộng số người đã có ứng dụng không được vượt quá số người."
         ),
         "installs_le_smartphones": _("Số lượt cài giúp không được vượt quá số điện thoại thông minh."),
+        "installed_none": _("Bạn chọn “Đã cài giúp” nhưng chưa ghi lượt cài nào."),
         "visited_at": _("Thời gian phải theo ISO 8601 và có múi giờ, ví dụ 2026-08-30T09:15:00+07:00."),
         "future": _("Thời gian thăm không được ở tương lai."),
         "before_start": _("Thời gian thăm không được trước ngày bắt đầu chiến dịch."),
@@ -234,6 +235,8 @@ def parse_visit(item, rules: Rules, now: datetime) -> tuple[NewVisit | None, dic
     errors = count_rule_errors(
         visit.residents, visit.smartphones, visit.already_installed, visit.installs_total, rules
     )
+    if visit.outcome == Outcome.INSTALLED and not visit.installs:  # visit-rules.js: the same rule
+        errors["installs"] = [rules.m["installed_none"]]
     if errors:
         return None, errors
     visit.content_hash = content_hash(

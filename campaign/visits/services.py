@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from campaign import vocabulary
 from campaign.database import start_writing
 from campaign.extensions import db
 from campaign.i18n import VN_TZ, day_bounds, local_today
@@ -71,7 +72,7 @@ def visit_payload(visit: Visit) -> dict:
         "note": visit.note,
         "corrects": visit.corrected.client_id if visit.corrected else None,
         "review_status": visit.review_status.value,
-        "review_reason": visit.review_reason,
+        "review_reason": vocabulary.visit_reason(visit),
         "superseded": visit.superseded,
     }
 

@@ -11,15 +11,17 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from campaign import vocabulary
 from campaign.campaigns.models import Campaign
 from campaign.database import reads_first, start_writing
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
 from campaign.types import db_id
+from campaign.visits import mine as my
 from campaign.visits import rules, services
 from campaign.visits.hamlets import campaigns_with_hamlets, hamlets_payload
 from campaign.visits.intake import CONFLICT, INVALID, read_batch
-from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
+from campaign.visits.models import SiteKind, Visit
 from campaign.visits.storing import write_batch
 
 bp = Blueprint("visits", __name__)
@@ -38,39 +40,6 @@ SHELL_FILES = (
     "icons/icon-512.png",
     "icons/icon-maskable-512.png",
 )
-
-
-def outcome_labels() -> dict:
-    return {
-        Outcome.INSTALLED: _("Đã cài giúp"),
-        Outcome.ALREADY_INSTALLED: _("Đã có sẵn"),
-        Outcome.REFUSED: _("Từ chối"),
-        Outcome.NOT_HOME: _("Không có nhà"),
-        Outcome.NO_SMARTPHONE: _("Không có smartphone"),
-        Outcome.COME_BACK_LATER: _("Hẹn quay lại"),
-    }
-
-
-def site_labels() -> dict:
-    return {
-        SiteKind.HOUSEHOLD: _("Hộ gia đình"),
-        SiteKind.SCHOOL: _("Trường học"),
-        SiteKind.BUSINESS: _("Doanh nghiệp, nhà hàng, khách sạn"),
-        SiteKind.MARKET: _("Chợ, trung tâm thương mại"),
-        SiteKind.TRANSIT_HUB: _("Bến xe, bến tàu"),
-        SiteKind.INDUSTRIAL_ZONE: _("Khu công nghiệp"),
-        SiteKind.QUARANTINE_SITE: _("Khu cách ly"),
-        SiteKind.BOOTH: _("Điểm hỗ trợ lưu động"),
-    }
-
-
-def status_labels() -> dict:
-    return {
-        ReviewStatus.PENDING: _("Chờ duyệt"),
-        ReviewStatus.APPROVED: _("Đã duyệt"),
-        ReviewStatus.FLAGGED: _("Cần xem lại"),
-        ReviewStatus.REJECTED: _("Không được tính"),
-    }
 
 
 def _item_from_form(form, campaign: Campaign) -> dict:
@@ -121,8 +90,8 @@ def _form_page(campaign: Campaign, choices: list, hamlets: list, values: dict, e
         hamlet_data=hamlets_payload(campaign, hamlets),
         values=values,
         errors=errors,
-        outcomes=outcome_labels(),
-        sites=site_labels(),
+        outcomes=vocabulary.OUTCOMES,
+        sites=vocabulary.SITES,
         rules=rules.client_rules(),
     )
 
@@ -151,13 +120,19 @@ def _prefill(campaign: Campaign) -> dict:
 @bp.get("/visits/mine")
 @login_required
 def mine():
-    visits = db.session.scalars(services.my_visits_query(current_user).limit(200)).all()
+    choices = my.status_choices()
+    status = request.args.get("status", "")
+    status = status if status in choices else ""
+    page = my.page(current_user, status)
     return render_template(
         "visits/mine.html",
-        visits=visits,
-        outcomes=outcome_labels(),
-        statuses=status_labels(),
-        correctable={ReviewStatus.FLAGGED, ReviewStatus.REJECTED},
+        page=page,
+        days=my.by_day(page.items),
+        status=status,
+        status_choices=choices,
+        outcomes=vocabulary.OUTCOMES,
+        statuses=vocabulary.STATUSES,
+        may_correct=my.may_correct,
     )
 
 
@@ -173,6 +148,7 @@ def network_settings() -> dict:
         "timeoutMs": config["CLIENT_TIMEOUT_MS"],
         "retryMinMs": config["CLIENT_RETRY_MIN_MS"],
         "retryMaxMs": config["CLIENT_RETRY_MAX_MS"],
+        "undoMs": config["CLIENT_UNDO_MS"],
     }
 
 
@@ -247,3 +223,9 @@ def manifest():
     response = jsonify(_manifest())
     response.mimetype = "application/manifest+json"
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it whatever the page links; the app icon, not a 404 in the console."""
+    return current_app.send_static_file("icons/icon-192.png")

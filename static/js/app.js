@@ -15,6 +15,17 @@ const counted = (name, n) => {
   const suffix = plurals.select(n) === 'one' ? 'One' : 'Other';
   return fill(t[`${name}${suffix}`] || t[`${name}Other`] || '', { n: n.toLocaleString(pageLocale) });
 };
+// A time as the server's pages show it (campaign/i18n.py date_time): its pattern, in its time zone.
+export function dateTime(iso) {
+  const { pattern = 'dd/MM/yyyy HH:mm', timeZone } = JSON.parse(texts().timeFormat || '{}');
+  const parts = {};
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  for (const { type, value } of format.formatToParts(new Date(iso))) parts[type] = value;
+  const tokens = { yyyy: parts.year, MM: parts.month, dd: parts.day, HH: parts.hour, mm: parts.minute };
+  return pattern.replace(/yyyy|MM|dd|HH|mm/g, (token) => tokens[token]);
+}
 const seconds = (ms) => (ms / 1000).toLocaleString(pageLocale, { maximumFractionDigits: 1 });
 const backoff = new Backoff();
 let retryTimer = null;
@@ -46,8 +57,7 @@ export async function render() {
         label.textContent = row.item.household;
         const when = document.createElement('span');
         when.className = 'muted';
-        // The page's language (vi-VN by default): 23/11/2026, 09:15 in Vietnamese, 11/23/26 in English.
-        when.textContent = new Date(row.item.visited_at).toLocaleString(pageLocale, { dateStyle: 'short', timeStyle: 'short' });
+        when.textContent = dateTime(row.item.visited_at);
         const state = document.createElement('span');
         state.className = `badge state--${row.state}`;
         state.textContent = t[row.state] || row.state;

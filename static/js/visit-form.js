@@ -72,13 +72,19 @@ function fillSuggestions() {
 function showErrors(errors) {
   for (const box of form.querySelectorAll('[data-errors]')) box.replaceChildren();
   for (const el of form.querySelectorAll('.field--error')) el.classList.remove('field--error');
+  const ask = form.querySelector('[data-installed-none]');
+  ask.hidden = true;
   let first = null;
   for (const [name, messages] of Object.entries(errors)) {
     const key = name.startsWith('installs.') ? `install_${name.slice(9)}` : name;
     const wrap = form.querySelector(`[data-field="${key}"]`);
-    const box = wrap?.querySelector('[data-errors]') || form.querySelector('[data-errors="_"]');
+    const box = wrap?.querySelector(':scope > [data-errors]') || form.querySelector('[data-errors="_"]');
     wrap?.classList.add('field--error');
+    const details = wrap?.closest('details');
+    if (details) details.open = true;
     for (const message of messages) {
+      // "Đã cài giúp" with no install is asked where the steppers are, with its one-tap fixes.
+      if (message === cfg.rules.messages.installed_none) { ask.hidden = false; first ||= ask; continue; }
       const p = document.createElement('p');
       p.className = 'error';
       p.setAttribute('role', 'alert');
@@ -87,7 +93,27 @@ function showErrors(errors) {
     }
     first ||= wrap || box;
   }
-  first?.scrollIntoView({ block: 'center' });
+  if (first && !isVisible(first)) first.scrollIntoView({ block: 'center' });
+}
+
+function isVisible(el) {
+  const r = el.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= window.innerHeight;
+}
+
+for (const button of form.querySelectorAll('[data-fix-install]')) {
+  button.addEventListener('click', () => {
+    const name = `install_${button.dataset.fixInstall}`;
+    setNum(name, num(name) + 1);
+    keepConsistent(name);
+    showErrors({});
+  });
+}
+for (const button of form.querySelectorAll('[data-fix-outcome]')) {
+  button.addEventListener('click', () => {
+    form.querySelector(`input[name="outcome"][value="${button.dataset.fixOutcome}"]`).checked = true;
+    showErrors({});
+  });
 }
 
 function readItem() {
@@ -126,20 +152,69 @@ function resetForm() {
   if (params.has('edit') || params.has('corrects')) history.replaceState(null, '', location.pathname);
 }
 
+// After a save: a toast at the top says what was kept and whether it has gone, with "Hoàn tác"
+// for a few seconds. The send waits for those seconds, so that undo can take the visit back out
+// of the outbox; leaving the page sends at once.
+const toast = document.querySelector('[data-toast]');
+const toastText = toast.querySelector('[data-save-status]');
+const undoButton = toast.querySelector('[data-undo]');
+const toastTexts = document.getElementById('toast-texts').dataset;
+const undoMs = JSON.parse(document.querySelector('meta[name="network"]')?.content || '{}').undoMs ?? 5000;
+let last = null; // {item, timer, undoable}
+
+function say(template, label) {
+  toastText.textContent = template.replace('{label}', label);
+  toast.classList.add('toast--shown');
+}
+
+async function showSent() {
+  if (!last || last.undoable) return;
+  const sent = !(await outbox.get(last.item.client_id));
+  say(sent ? toastTexts.sent : toastTexts.unsent, last.item.household);
+}
+
+function commit() {
+  if (!last?.undoable) return;
+  clearTimeout(last.timer);
+  last.undoable = false;
+  undoButton.hidden = true;
+  requestBackgroundSync();
+  sendNow().then(showSent);
+}
+
+document.addEventListener('outbox-changed', showSent);
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') commit(); });
+
+undoButton.addEventListener('click', async () => {
+  if (!last?.undoable) return;
+  const { item } = last;
+  clearTimeout(last.timer);
+  last = null; // its removal below is no send: the toast must not say "đã gửi"
+  undoButton.hidden = true;
+  const row = await outbox.get(item.client_id);
+  if (!row || row.state === 'sending') {
+    say(toastTexts.tooLate, item.household);
+    return;
+  }
+  await outbox.remove(item.client_id);
+  fillForm(item); // back in the form, to fix or drop
+  say(toastTexts.undone, item.household);
+});
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const item = readItem();
   const errors = checkVisit(item, cfg);
   showErrors(errors);
   if (Object.keys(errors).length) return;
+  commit(); // the previous visit's undo ends with this one
   await outbox.put(item);
   localStorage.setItem(lastHamletKey, String(item.hamlet_id));
-  const saved = form.querySelector('[data-save-status]');
-  saved.textContent = (document.getElementById('outbox-texts')?.dataset.saved || '{label}').replace('{label}', item.household);
+  last = { item, undoable: true, timer: setTimeout(commit, undoMs) };
+  say(toastTexts.unsent, item.household);
+  undoButton.hidden = false;
   resetForm();
   window.scrollTo(0, 0);
-  requestBackgroundSync();
-  sendNow();
 });
 
 field('hamlet_id').addEventListener('change', () => {
@@ -165,11 +240,7 @@ form.querySelector('[data-gps]').addEventListener('click', () => {
   );
 });
 
-// An invalid item from the outbox opens here to be fixed; it keeps its client_id.
-async function loadForEdit(clientId) {
-  const row = await outbox.get(clientId);
-  if (!row) return;
-  const item = row.item;
+function fillForm(item) {
   for (const name of ['client_id', 'hamlet_id', 'household', 'site_kind', 'residents', 'smartphones',
     'already_installed', 'note', 'lat', 'lon', 'accuracy_m', 'corrects']) {
     if (field(name) && item[name] !== undefined && item[name] !== null) field(name).value = item[name];
@@ -179,6 +250,13 @@ async function loadForEdit(clientId) {
   const outcome = form.querySelector(`input[name="outcome"][value="${item.outcome}"]`);
   if (outcome) outcome.checked = true;
   fillSuggestions();
+}
+
+// An invalid item from the outbox opens here to be fixed; it keeps its client_id.
+async function loadForEdit(clientId) {
+  const row = await outbox.get(clientId);
+  if (!row) return;
+  fillForm(row.item);
   showErrors(row.errors || {});
 }
 

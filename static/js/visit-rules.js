@@ -108,6 +108,7 @@ export function checkVisit(item, cfg, now = new Date()) {
   if (Object.keys(errors).length) return errors;
   if (counts.installed + counts.already_installed > counts.residents) errors.residents = [m.users_le_residents];
   if (counts.installed > counts.smartphones) errors.smartphones = [m.installs_le_smartphones];
+  if (item.outcome === 'installed' && counts.installed === 0) errors.installs = [m.installed_none];
   if (Object.keys(errors).length) return errors;
   // The campaign's own rules (intake.check_context).
   if (id(item.campaign_id, {}, '', rules) !== Number(cfg.campaign_id)) return { campaign_id: [m.campaign] };
