@@ -36,7 +36,22 @@ def test_every_route_that_sets_a_password_is_covered(app):
         "auth.change_password",
         "campaigns.reset_password",
         "api.api_reset_password",
+        "onboarding.choose_password",  # a roster account's first password: below
     }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_first_password_page_never_replaces_a_password(role, make_user, auth, client, db, app):
+    """/join/password sets the first password of an account that has none (a volunteer from a
+    roster). An account that has one is sent to the page that asks for the current one."""
+    user = make_user(
+        Role(role), ward=31135 if role == "lead" else None, province=92 if role == "coordinator" else None
+    )
+    auth.login(user)
+    response = client.post("/join/password", data={"new_password": NEW, "confirm": NEW})
+    assert response.status_code == 302 and response.location.endswith("/password")
+    db.session.expire_all()
+    assert signs_in_with(app, db.session.get(User, user.id), PASSWORD)
 
 
 def send(client, app, endpoint: str, user: User, current: str | None):
