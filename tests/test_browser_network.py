@@ -126,7 +126,7 @@ def open_form(context, base, username, worker: bool = False):
     page.goto(base + "/visits/new")
     page.wait_for_selector("[data-visit-form]")
     if worker:
-        wait_until(page, "navigator.serviceWorker?.controller != null", timeout=30000)
+        wait_until(page, "navigator.serviceWorker?.controller != null", timeout=90000)
     return page
 
 

@@ -122,7 +122,7 @@ def test_offline_visits_wait_in_the_outbox_and_arrive_once(chromium, live_server
     sign_in(page, live_server, world["username"])
 
     page.goto(live_server + "/visits/new")
-    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=90000)
     # the shell is precached once the worker is active
     # Once controlled, an online load refreshes the cached copy of the form.
     page.reload()
