@@ -25,14 +25,14 @@ add_op = st.tuples(
     st.integers(0, 3),  # day
     st.sampled_from([time(0, 10), time(9, 0), time(23, 50)]),
     st.integers(0, 2),  # already installed
-    st.integers(0, 3),  # bluezone installs
+    st.integers(1, 3),  # bluezone installs ("installed" needs at least one install)
     st.integers(0, 2),  # ncovi installs
     st.booleans(),  # a household (else a school)
 )
 review_op = st.tuples(
     st.just("status"), st.integers(0, 30), st.sampled_from([ReviewStatus.REJECTED, ReviewStatus.APPROVED])
 )
-correct_op = st.tuples(st.just("correct"), st.integers(0, 30), st.integers(0, 3), st.integers(0, 2))
+correct_op = st.tuples(st.just("correct"), st.integers(0, 30), st.integers(0, 3), st.integers(1, 3))
 approve_correction_op = st.tuples(st.just("supersede"), st.integers(0, 30))
 operations = st.lists(
     st.one_of(add_op, add_op, add_op, review_op, correct_op, approve_correction_op), min_size=2, max_size=16

@@ -248,7 +248,8 @@ def test_automatic_flags_are_counted_once_stored(field, auth, client, db):
     auth.api_login(field.volunteer)
     implausible = field.campaign.max_plausible_residents + 5
     response = post(
-        client, [item(field, residents=implausible, smartphones=1, already_installed=0, installs={})]
+        client,
+        [item(field, residents=implausible, smartphones=1, already_installed=0, installs={"bluezone": 1})],
     )
     assert response.get_json()["results"][0]["status"] == "created"
     assert metric("campaign_visit_auto_flags_total") - before == 1
