@@ -133,3 +133,21 @@ def test_app_shell_is_served(client):
     for icon in data["icons"]:
         assert client.get(icon["src"]).status_code == 200
     assert "Ghi lượt thăm" in client.get("/offline").get_data(as_text=True)
+
+
+def test_a_second_tap_a_few_seconds_later_is_the_same_visit(field, client, auth, db, monkeypatch):
+    """Without JavaScript the server stamps the time: a resend in a later second keeps the first
+    time, so it is a duplicate, never a conflict."""
+    from datetime import datetime, timedelta
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(seconds=5)
+
+    auth.login(field.volunteer)
+    client.post("/visits/new", data=form_data(field), follow_redirects=True)
+    monkeypatch.setattr("campaign.visits.views.datetime", Later)
+    response = client.post("/visits/new", data=form_data(field), follow_redirects=True)
+    assert "Đã lưu lượt thăm Số 21" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 1

@@ -81,3 +81,12 @@ def own_visit(user, client_id: str) -> Visit | None:
     return db.session.scalar(
         sa.select(Visit).where(Visit.client_id == client_id, Visit.volunteer_id == user.id)
     )
+
+
+def stored_visited_at(volunteer_id: int, client_id):
+    """When the volunteer's visit with this client_id was made, if it is stored already."""
+    if not isinstance(client_id, str) or len(client_id) > 40:
+        return None
+    return db.session.scalar(
+        sa.select(Visit.visited_at).where(Visit.client_id == client_id, Visit.volunteer_id == volunteer_id)
+    )

@@ -45,7 +45,11 @@ SHELL_FILES = (
 def _item_from_form(form, campaign: Campaign) -> dict:
     item = {name: form.get(name) for name in rules.FIELDS if name != "installs"}
     item["installs"] = {app.code: form.get(f"install_{app.code}") for app in campaign.apps}
-    item["visited_at"] = item["visited_at"] or datetime.now(VN_TZ).isoformat(timespec="seconds")
+    if not item["visited_at"]:
+        # Without JavaScript the server stamps the time. A second tap on "Lưu" resends the same
+        # client_id: it keeps the first time, or it would differ by a second and be a conflict.
+        first = services.stored_visited_at(current_user.id, item.get("client_id"))
+        item["visited_at"] = (first or datetime.now(VN_TZ)).astimezone(VN_TZ).isoformat(timespec="seconds")
     return item
 
 
