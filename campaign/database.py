@@ -4,6 +4,7 @@ import fcntl
 import os
 import sqlite3
 import time
+import weakref
 from functools import wraps
 from pathlib import Path
 
@@ -133,12 +134,34 @@ def tune_sqlite(engine, synchronous: str = "FULL") -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if reading(db.session() if has_app_context() and db.session.registry.has() else None):
+        if connection.get_execution_options().get(READ_ONCE) or reading(
+            db.session() if has_app_context() and db.session.registry.has() else None
+        ):
             connection.exec_driver_sql("BEGIN")
             return
         if isinstance(connection.connection.dbapi_connection, WriterQueueConnection):
             connection.connection.dbapi_connection.wait_to_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# An execution option of read_once's connection: its transaction reads, whatever the request.
+READ_ONCE = "campaign_read_once"
+_autocommit_engines = weakref.WeakKeyDictionary()
+
+
+def read_once(statement, params: dict):
+    """The first row (a mapping) of one read outside the session's transaction.
+
+    Every signed-in request loads its user this way. On PostgreSQL the read runs in autocommit:
+    one round trip instead of BEGIN, SELECT and ROLLBACK. On SQLite its transaction is deferred
+    even in a POST, so loading the user never waits for the writers' lock."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        if engine not in _autocommit_engines:  # shares the engine's pool
+            _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine = _autocommit_engines[engine]
+    with engine.connect().execution_options(**{READ_ONCE: True}) as connection:
+        return connection.execute(statement, params).mappings().first()
 
 
 # The session's own record of how its next transaction begins (in `session.info`):

@@ -5,12 +5,16 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign.auth.models import Role, User
 from campaign.auth.passwords import password_problem
 from campaign.auth.throttle import count_wrong_current_password
+from campaign.database import read_once
 from campaign.extensions import db
+from campaign.types import MAX_ID
 
 
 @cache
@@ -23,18 +27,35 @@ class UserError(ValueError):
     """A user could not be created or changed; the message is for a person."""
 
 
+# The user's own columns, by attribute name: what load_user reads.
+_USER_BY_ID = sa.select(*(column.label(name) for name, column in User.__mapper__.columns.items())).where(
+    User.id == sa.bindparam("id")
+)
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader. The id carries the session version, so old cookies stop working.
 
-    Only the user's own row: every signed-in request pays for this load, and most (the API, a
-    coordinator's pages) never read the team or the ward, which load on first use."""
+    Every signed-in request pays for this load, so it is one read of the user's own row outside
+    the request's transaction (database.read_once), made into the session's User without a second
+    query. The team and the ward load on first use: most requests never read them."""
     try:
         raw_id, raw_version = user_id.split(":", 1)
-        user = db.session.get(User, int(raw_id))
-        version = int(raw_version)
+        user_id, version = int(raw_id), int(raw_version)
+        if not 0 < user_id <= MAX_ID:
+            return None
     except (ValueError, TypeError):
         return None
-    if user is None or user.session_version != version or not user.active:
+    key = identity_key(User, user_id)
+    user = db.session.identity_map.get(key)  # already loaded by this session (a test, a script)
+    if user is None:
+        row = read_once(_USER_BY_ID, {"id": user_id})
+        if row is None:
+            return None
+        user = User(**row)
+        make_transient_to_detached(user)  # as if the session had loaded it
+        db.session.add(user)
+    if user.session_version != version or not user.active:
         return None
     return user
 
