@@ -49,6 +49,7 @@ class Box:
     x1: float
     y1: float
     fill: str
+    radius: int = 12
 
 
 @dataclass(frozen=True)
@@ -143,14 +144,14 @@ def _list(x: float, y: float, title: str, rows: tuple[Row, ...], empty: str, val
             Text(x + 52, y, fit(clean(row.name), 26, False, COLUMN - 52 - taken), 26),
             *values,
         ]
-        y += 48
+        y += 44
     return items
 
 
 def _highlight_items(board: Board, highlight: Row | None) -> list:
     """The band near the foot: the chosen area's rank, rate and change; without one, the area's
     own rate (and a province's rank in the country)."""
-    top, bottom = 482, 560
+    top, bottom = 484, 560
     items: list = [Box(MARGIN - 20, top, WIDTH - MARGIN + 20, bottom, HIGHLIGHT)]
     y = top + 20
     if highlight is not None:
@@ -178,14 +179,18 @@ def layout(board: Board, highlight: Row | None = None) -> list:
         title = _("Xếp hạng các tỉnh, thành phố")
     else:
         title = _("Xếp hạng xã, phường: %(name)s", name=clean(board.area_name))
-    as_of = " · " + _("tính đến hết ngày %(d)s", d=short_date(board.as_of))
-    items: list = [Box(0, 0, WIDTH, 178, GREEN), Text(MARGIN, 30, _("BẢNG XẾP HẠNG"), 24, True, PALE)]
-    items.append(Text(MARGIN, 64, fit(title, 44, True, WIDTH - 2 * MARGIN), 44, True, WHITE))
-    room = WIDTH - 2 * MARGIN - width(as_of, 24)
-    items.append(
-        Text(MARGIN, 128, fit(clean(board.campaign_name), 24, False, room) + as_of, 24, False, WHITE)
+    dates = " · ".join(
+        [
+            _("tính đến hết ngày %(d)s", d=short_date(board.as_of)),
+            _("đổi hạng so với %(d)s", d=short_date(board.since)),
+        ]
     )
-    since = short_date(board.since)
+    items: list = [
+        Box(0, 0, WIDTH, 178, GREEN, 0),
+        Text(MARGIN, 30, fit(clean(board.campaign_name), 24, True, WIDTH - 2 * MARGIN), 24, True, PALE),
+        Text(MARGIN, 64, fit(title, 44, True, WIDTH - 2 * MARGIN), 44, True, WHITE),
+        Text(MARGIN, 128, fit(dates[0].upper() + dates[1:], 24, False, WIDTH - 2 * MARGIN), 24, False, WHITE),
+    ]
     items += _list(
         MARGIN,
         206,
@@ -197,7 +202,7 @@ def layout(board: Board, highlight: Row | None = None) -> list:
     items += _list(
         MARGIN + COLUMN + GUTTER,
         206,
-        _("Tăng hạng nhanh nhất (so với %(d)s)", d=since),
+        _("Tăng hạng nhanh nhất"),
         board.climbers,
         _("Chưa có khu vực nào tăng hạng"),
         lambda x, y, row: _change_items(x, y, row.rank_change, 26),
@@ -218,7 +223,7 @@ def paint(items: list) -> bytes:
     draw = ImageDraw.Draw(image)
     for item in items:
         if isinstance(item, Box):
-            draw.rounded_rectangle((item.x0, item.y0, item.x1, item.y1), radius=12, fill=item.fill)
+            draw.rounded_rectangle((item.x0, item.y0, item.x1, item.y1), radius=item.radius, fill=item.fill)
         elif isinstance(item, Triangle):
             s, x, y = item.size, item.x, item.y
             points = (

@@ -107,9 +107,7 @@ def _highlight_code() -> int | None:
         abort(404)
 
 
-@bp.get("/<int:campaign_id>/anh.png", defaults={"code": None})
-@bp.get("/<int:campaign_id>/<int:code>/anh.png")
-def card(campaign_id, code):
+def _card(campaign_id: int, code: int | None):
     """The board as a PNG card: top 5, climbers and one highlighted area of the board (a code
     that is not one of the board's areas is a 404)."""
     published = _published(campaign_id, code)
@@ -126,6 +124,16 @@ def card(campaign_id, code):
 
     entity = cached(_key("card", published, as_of, f":{wanted or ''}"), render)
     return _public(entity, "image/png")
+
+
+@bp.get("/<int:campaign_id>/anh.png")
+def national_card(campaign_id):
+    return _card(campaign_id, None)
+
+
+@bp.get("/<int:campaign_id>/<int:code>/anh.png")
+def province_card(campaign_id, code):
+    return _card(campaign_id, code)
 
 
 @bp.post("/<int:campaign_id>/cong-bo")
@@ -151,9 +159,9 @@ def publish(campaign_id):
 
 
 def _public_url(campaign_id: int, code: int | None, *, card: bool = False) -> str:
-    endpoint = "board.card" if card else ("board.national" if code is None else "board.province")
+    endpoint = "board.national" if code is None else "board.province"
     args = {"campaign_id": campaign_id} if code is None else {"campaign_id": campaign_id, "code": code}
-    return url_for(endpoint, **args)
+    return url_for(endpoint + ("_card" if card else ""), **args)
 
 
 def publishing(report) -> dict | None:
