@@ -64,7 +64,8 @@ def register_extensions(app: Flask) -> None:
     from campaign import database, models  # noqa: F401  (models register their tables)
     from campaign.auth.services import load_user
     from campaign.auth.views import unauthorized
-    from campaign.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from campaign.board.cache import PublicSessionInterface, cache_config
+    from campaign.extensions import babel, cache, compress, csrf, db, limiter, login_manager, migrate
     from campaign.i18n import select_locale, select_timezone
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_url(app)
@@ -85,13 +86,15 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     limiter.init_app(app)
+    cache.init_app(app, config=cache_config(app.config))
+    app.session_interface = PublicSessionInterface()
     compress.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
 
 
-FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review", "onboarding")
+FEATURES = ("auth", "home", "areas", "campaigns", "visits", "coverage", "review", "onboarding", "board")
 
 
 class IdConverter(IntegerConverter):

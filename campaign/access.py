@@ -520,3 +520,18 @@ def can_reissue_join_code(user: User, person: User) -> bool:
 def can_end_campaign(user: User, campaign: Campaign) -> bool:
     """Deactivate or reactivate a campaign's volunteers, or copy it: whoever runs it."""
     return can_manage_campaign(user, campaign)
+
+
+# --- the public ranking board (campaign/board) ------------------------------------------------
+
+
+def can_publish_board(user: User, campaign: Campaign, province_code: int | None) -> bool:
+    """Publish or unpublish a campaign's public board: the national board (the provinces ranked,
+    `province_code` None) of a national campaign by an admin; a province's board (its wards ranked)
+    by its coordinator or an admin, in a campaign that covers the province. Leads and volunteers
+    never: a board speaks for a whole province."""
+    if province_code is None:
+        return campaign.province_code is None and can_manage_national_campaigns(user)
+    if campaign.province_code not in (None, province_code):
+        return False
+    return can_manage_campaign(user, None, province_code=province_code)

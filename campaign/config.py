@@ -54,6 +54,12 @@ class Config:
     # must not compress again (campaign/deploy/nginx.conf turns its gzip off).
     COMPRESS_MIN_SIZE = 500
     REDIS_URL = None  # checked by /healthz when set; RATELIMIT_STORAGE_URI=redis://… is too
+    # The public ranking board (campaign/board): how long a rendered board is served from the
+    # cache and by browsers and proxies (its numbers are at most this old). The cache is
+    # Flask-Caching's: Redis at REDIS_URL when set (one render per board for all workers),
+    # else each worker's own memory. CACHE_TYPE in instance/config.py chooses another.
+    BOARD_CACHE_SECONDS = 60
+    CACHE_TYPE = None
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")

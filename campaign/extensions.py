@@ -1,6 +1,7 @@
 """Unbound extension instances; `create_app` binds them. Nothing else lives here."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,3 +32,4 @@ csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()

@@ -4,6 +4,7 @@ from campaign.areas.models import Hamlet, HamletKind, Household, Province, Ward
 from campaign.audit import AuditLog
 from campaign.auth.join import JoinCode
 from campaign.auth.models import Role, User
+from campaign.board.models import PublishedBoard
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
 from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal, OfficialCount
 from campaign.review.models import Claim
@@ -33,6 +34,7 @@ __all__ = [
     "OrgKind",
     "Outcome",
     "Province",
+    "PublishedBoard",
     "ReviewStatus",
     "Role",
     "SiteKind",
