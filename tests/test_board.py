@@ -432,3 +432,33 @@ def test_long_or_strange_names_stay_inside_the_card(world):
     texts = [i.text for i in items if isinstance(i, card.Text)]
     assert any(t.endswith("…") for t in texts) and any("?" in t for t in texts)
     Image.open(io.BytesIO(card.paint(items))).load()
+
+
+def test_a_redis_that_never_answers_costs_a_render_not_the_page():
+    """A network that connects but never answers: the cache gives up after its timeout and the
+    board is made without it."""
+    import socket
+    import threading
+    import time
+
+    from flask import Flask
+    from flask_caching import Cache
+
+    from campaign.board import cache as board_cache
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held = []
+    threading.Thread(target=lambda: [held.append(listener.accept()) for _ in range(4)], daemon=True).start()
+    app = Flask(__name__)
+    url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    settings = board_cache.cache_config({"BOARD_CACHE_SECONDS": 60, "REDIS_URL": url})
+    silent = Cache(app, config=settings)
+    started = time.monotonic()
+    with app.app_context():
+        original, board_cache.cache = board_cache.cache, silent
+        try:
+            assert board_cache.cached("board:k", lambda: "made") == "made"
+        finally:
+            board_cache.cache = original
+    assert time.monotonic() - started < 3 * board_cache.REDIS_TIMEOUT_S + 1
+    listener.close()

@@ -18,6 +18,7 @@ from flask.sessions import SecureCookieSessionInterface
 from campaign.extensions import cache
 
 logger = logging.getLogger(__name__)
+REDIS_TIMEOUT_S = 0.5
 
 
 def cache_config(config) -> dict:
@@ -27,7 +28,14 @@ def cache_config(config) -> dict:
     if config.get("CACHE_TYPE"):
         return {**settings, "CACHE_TYPE": config["CACHE_TYPE"]}
     if config.get("REDIS_URL"):
-        return {**settings, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config["REDIS_URL"]}
+        # A Redis that connects but never answers must cost a render, not hang the worker.
+        timeouts = {"socket_connect_timeout": REDIS_TIMEOUT_S, "socket_timeout": REDIS_TIMEOUT_S}
+        return {
+            **settings,
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": config["REDIS_URL"],
+            "CACHE_OPTIONS": timeouts,
+        }
     return {**settings, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
 
 
