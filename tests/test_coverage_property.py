@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from test_coverage import CAI_KHE, CAN_THO, NINH_KIEU, add_visit, set_status
 
 from campaign.areas.models import Household
-from campaign.coverage import recount, totals
 from campaign.auth.models import Role
+from campaign.coverage import recount, totals
 from campaign.coverage.models import (
     BREAKDOWN_COLUMNS,
     COUNTER_COLUMNS,
