@@ -185,12 +185,13 @@ class NewVisit:
     counts_in_totals = Visit.counts_in_totals
 
 
-def counted_clause():
-    """SQL form of the one rule deciding whether a visit adds to the totals."""
+def counted_clause(visit=Visit):
+    """SQL form of the one rule deciding whether a visit adds to the totals (of `visit`, an
+    alias of Visit when a query reads two visits)."""
     return sa.and_(
-        Visit.review_status != ReviewStatus.REJECTED,
-        Visit.superseded.is_(False),
-        sa.or_(Visit.corrects_id.is_(None), Visit.review_status == ReviewStatus.APPROVED),
+        visit.review_status != ReviewStatus.REJECTED,
+        visit.superseded.is_(False),
+        sa.or_(visit.corrects_id.is_(None), visit.review_status == ReviewStatus.APPROVED),
     )
 
 
