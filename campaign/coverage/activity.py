@@ -169,3 +169,17 @@ def _people(user_ids: set[int], team_ids: set[int]) -> tuple[dict, dict]:
     people = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(user_ids))).tuples()
     teams = db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(team_ids))).tuples()
     return dict(people.all()), dict(teams.all())
+
+
+def lines_shown(campaign: Campaign, scope, week: tuple[date, date], user_id: int) -> dict:
+    """The activity page's tables for an `access.ActivityScope`: the teams (a volunteer's own
+    line only, with how many teams it is ranked among) and the volunteers the scope allows."""
+    teams = team_lines(campaign, scope.teams, week)
+    shown = {"teams": teams, "ranked_count": len(teams), "one_ward": len({t.ward for t in teams}) <= 1}
+    if scope.own_team is not None:
+        shown["teams"] = [t for t in teams if t.id == scope.own_team]
+    if scope.volunteers == "all":
+        shown["volunteers"] = volunteer_lines(campaign, scope.teams, week)
+    elif scope.volunteers == "self":
+        shown["volunteers"] = volunteer_lines(campaign, scope.teams, week, user_id)
+    return shown

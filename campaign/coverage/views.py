@@ -88,15 +88,7 @@ def activity_page():
     week = activity.week_of(day)
     shown = {"campaigns": campaigns, "campaign": campaign, "week": week, "scope": scope}
     if campaign is not None:
-        teams = activity.team_lines(campaign, scope.teams, week)
-        if scope.own_team is not None:
-            shown["ranked_count"] = len(teams)
-            teams = [t for t in teams if t.id == scope.own_team]
-        shown["teams"] = teams
-        if scope.volunteers == "all":
-            shown["volunteers"] = activity.volunteer_lines(campaign, scope.teams, week)
-        elif scope.volunteers == "self":
-            shown["volunteers"] = activity.volunteer_lines(campaign, scope.teams, week, current_user.id)
+        shown.update(activity.lines_shown(campaign, scope, week, current_user.id))
     return render_template("coverage/activity.html", max_rows=ACTIVITY_ROWS, **shown)
 
 
