@@ -16,6 +16,7 @@ from campaign.coverage.exports import INTEGER
 from campaign.coverage.models import BREAKDOWN_COLUMNS, NO_TEAM, BreakdownDay, BreakdownTotal
 from campaign.coverage.tree import Area, hamlet_condition
 from campaign.extensions import db
+from campaign.i18n import short_date
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import SiteKind
 from campaign.vocabulary import NO_TEAM_LABEL, ORG_KINDS, SITES
@@ -98,9 +99,10 @@ def area_breakdowns(campaign: Campaign, area: Area, as_of: date) -> Breakdowns:
     return Breakdowns(by_org=orgs, by_site=list(by_site.values()))
 
 
-def breakdown_table(breakdowns: Breakdowns) -> Table:
+def breakdown_table(breakdowns: Breakdowns, campaign: Campaign, area: Area, as_of: date) -> Table:
     """Both breakdowns in one table (CSV and XLSX): every kind, zeros included, so that a
-    report's rows stay in the same place from one day to the next."""
+    report's rows stay in the same place from one day to the next. The XLSX names the area,
+    the campaign and the day above the table."""
     columns = [
         Column(_("Theo")),
         Column(_("Loại")),
@@ -124,4 +126,9 @@ def breakdown_table(breakdowns: Breakdowns) -> Table:
                     line.installs,
                 ]
             )
-    return Table(title=_("Theo tổ chức, địa điểm"), columns=columns, rows=rows, freeze="C2")
+    heading = [
+        [_("Theo tổ chức và loại địa điểm"), area.name],
+        [_("Chiến dịch"), campaign.name],
+        [_("Tính đến hết ngày"), short_date(as_of)],
+    ]
+    return Table(title=_("Theo tổ chức, địa điểm"), columns=columns, rows=rows, freeze="C2", heading=heading)

@@ -123,7 +123,8 @@ def breakdowns_export(level, code, fmt):
         abort(404)
     req = _load_or_abort(level, code, request.args)
     access.require(access.can_see_breakdowns(current_user, req.campaign, req.area.level, req.area.code))
-    table = breakdown_table(area_breakdowns(req.campaign, req.area, req.as_of))
+    breakdowns = area_breakdowns(req.campaign, req.area, req.as_of)
+    table = breakdown_table(breakdowns, req.campaign, req.area, req.as_of)
     stem = f"to-chuc-dia-diem-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
     return spreadsheets.download(table, fmt, stem)
 
