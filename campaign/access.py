@@ -530,7 +530,8 @@ def nav_items(user: User) -> list[NavItem]:
     if user.province_code is not None and can_manage_province_leads(user, user.province_code):
         items.append(NavItem(url_for("campaigns.leads", code=user.province_code), _("Trưởng nhóm"), False))
     if can_see_activity(user):
-        items.append(NavItem(url_for("coverage.activity_page"), _("Tuần này"), False))
+        # In a volunteer's bar (five short links fit two rows at 360 px); folded for the others.
+        items.append(NavItem(url_for("coverage.activity_page"), _("Tuần này"), volunteer))
     if is_reviewer(user):
         items += [
             NavItem(url_for("review.teams"), _("Hoạt động đội"), False),
