@@ -392,6 +392,36 @@ def review_team_ids_query(user: User) -> sa.Select:
     return sa.select(Team.id).where(sa.false())
 
 
+class ActivityScope(NamedTuple):
+    """What this week's activity page shows a user (campaign/coverage/activity.py)."""
+
+    teams: sa.Select  # the teams ranked together
+    own_team: int | None  # a volunteer: only this team's line is shown
+    volunteers: str | None  # "all" the volunteers of those teams, "self" only, or None
+
+
+def can_see_activity(user: User) -> bool:
+    """Whether `activity_scope` gives the user anything (without loading their team)."""
+    return user.role != Role.VOLUNTEER or user.team_id is not None
+
+
+def activity_scope(user: User) -> ActivityScope | None:
+    """Leads: their ward's teams and volunteers. Coordinators: their province's teams; admins
+    every team (no one's personal figures above the ward). Volunteers: their team's line, ranked
+    among their ward's teams, and their own figures, never another person's. None: nothing."""
+    if user.role == Role.VOLUNTEER:
+        if user.team is None:
+            return None
+        return ActivityScope(
+            sa.select(Team.id).where(Team.ward_code == user.team.ward_code), user.team_id, "self"
+        )
+    if user.role == Role.LEAD:
+        return ActivityScope(review_team_ids_query(user), None, "all")
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        return ActivityScope(review_team_ids_query(user), None, None)
+    return None
+
+
 # --- coverage (areas pages, API and exports) --------------------------------------------------
 
 
@@ -410,6 +440,20 @@ def can_see_area(
         ward = db.session.get(Ward, int(code))
         return ward is not None and can_see_ward(user, ward)
     return hamlet is not None and can_see_hamlet(user, hamlet, campaign.id if campaign else None)
+
+
+def can_see_breakdowns(
+    user: User, campaign: Campaign, level: str, code, hamlet: Hamlet | None = None
+) -> bool:
+    """An area's figures by organisation kind and site kind (page and export): a ward's or a
+    province's for whoever sees that area, the country's for an admin only (a coordinator's view
+    of the country is the ranking, nothing split by teams). Not on a hamlet's page: a volunteer
+    sees there the hamlet, not how other teams share its work."""
+    if level not in ("country", "province", "ward"):
+        return False
+    if level == "country" and not can_see_country(user):
+        return False
+    return can_see_area(user, campaign, level, code, hamlet)
 
 
 def can_set_coverage_thresholds(user: User, campaign: Campaign) -> bool:
@@ -485,6 +529,9 @@ def nav_items(user: User) -> list[NavItem]:
         items.append(NavItem(url_for("campaigns.manage_campaigns"), _("Chiến dịch"), False))
     if user.province_code is not None and can_manage_province_leads(user, user.province_code):
         items.append(NavItem(url_for("campaigns.leads", code=user.province_code), _("Trưởng nhóm"), False))
+    if can_see_activity(user):
+        # In a volunteer's bar (five short links fit two rows at 360 px); folded for the others.
+        items.append(NavItem(url_for("coverage.activity_page"), _("Tuần này"), volunteer))
     if is_reviewer(user):
         items += [
             NavItem(url_for("review.teams"), _("Hoạt động đội"), False),

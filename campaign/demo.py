@@ -255,6 +255,7 @@ def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None
                             "hamlet_id": hamlet.id,
                             "household_id": households[key],  # a position until inserted
                             "volunteer_id": volunteer.id,
+                            "team_id": volunteer.team_id,
                             "site_kind": site_kind,
                             "outcome": outcome,
                             "residents": counts["residents"],

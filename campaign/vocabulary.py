@@ -7,6 +7,7 @@ phrase everywhere (there were three). Lazy strings: each is translated when it i
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from campaign.campaigns.models import OrgKind
 from campaign.i18n import number
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind
 
@@ -30,6 +31,17 @@ SITES = {
     SiteKind.QUARANTINE_SITE: _l("Khu cách ly"),
     SiteKind.BOOTH: _l("Điểm hỗ trợ lưu động"),
 }
+
+ORG_KINDS = {
+    OrgKind.YOUTH_UNION: _l("Đoàn Thanh niên"),
+    OrgKind.WOMENS_UNION: _l("Hội Liên hiệp Phụ nữ"),
+    OrgKind.RED_CROSS: _l("Hội Chữ thập đỏ"),
+    OrgKind.TELECOM_POST: _l("Bưu điện, viễn thông"),
+    OrgKind.SELF_MANAGED: _l("Tổ tự quản"),
+    OrgKind.OTHER: _l("Khác"),
+}
+# Visits logged by someone outside any team (a lead), in the breakdown by organisation.
+NO_TEAM_LABEL = _l("Không thuộc đội (trưởng nhóm ghi)")
 
 STATUSES = {
     ReviewStatus.PENDING: _l("Chờ duyệt"),

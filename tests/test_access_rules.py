@@ -114,8 +114,8 @@ def test_a_volunteer_logs_only_in_their_teams_hamlets(field, client, auth, db):
 # --- the menu --------------------------------------------------------------------------------
 
 
-OLD_MENU = {  # what _nav.html showed each role before it asked access.nav_items
-    "volunteer": ["Trang chủ", "Ghi lượt thăm", "Lượt thăm của tôi", "Cần quay lại"],
+OLD_MENU = {  # what _nav.html showed each role before it asked access.nav_items, and "Tuần này"
+    "volunteer": ["Trang chủ", "Ghi lượt thăm", "Lượt thăm của tôi", "Cần quay lại", "Tuần này"],
     "lead": [  # the daily ones in the bar, then the rest under "Xem thêm"
         "Trang chủ",
         "Ghi lượt thăm",
@@ -125,6 +125,7 @@ OLD_MENU = {  # what _nav.html showed each role before it asked access.nav_items
         "Cần quay lại",
         "Thôn/ấp",
         "Đội",
+        "Tuần này",
         "Hoạt động đội",
         "Xuất dữ liệu",
         "Nhật ký",
@@ -135,6 +136,7 @@ OLD_MENU = {  # what _nav.html showed each role before it asked access.nav_items
         "Độ phủ",
         "Chiến dịch",
         "Trưởng nhóm",
+        "Tuần này",
         "Hoạt động đội",
         "Xuất dữ liệu",
         "Nhật ký",
@@ -144,6 +146,7 @@ OLD_MENU = {  # what _nav.html showed each role before it asked access.nav_items
         "Duyệt lượt thăm",
         "Độ phủ",
         "Chiến dịch",
+        "Tuần này",
         "Hoạt động đội",
         "Xuất dữ liệu",
         "Nhật ký",

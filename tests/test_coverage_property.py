@@ -10,8 +10,18 @@ from hypothesis import strategies as st
 from test_coverage import CAI_KHE, CAN_THO, NINH_KIEU, add_visit, set_status
 
 from campaign.areas.models import Household
+from campaign.auth.models import Role
 from campaign.coverage import recount, totals
-from campaign.coverage.models import COUNTER_COLUMNS, HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage.models import (
+    BREAKDOWN_COLUMNS,
+    COUNTER_COLUMNS,
+    BreakdownDay,
+    BreakdownTotal,
+    HamletAppTotal,
+    HamletDay,
+    HamletDayApp,
+    HamletTotal,
+)
 from campaign.extensions import db
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
 
@@ -28,6 +38,7 @@ add_op = st.tuples(
     st.integers(1, 3),  # bluezone installs ("installed" needs at least one install)
     st.integers(0, 2),  # ncovi installs
     st.booleans(),  # a household (else a school)
+    st.booleans(),  # logged by the second team's volunteer (else by the hamlet's own team)
 )
 review_op = st.tuples(
     st.just("status"), st.integers(0, 30), st.sampled_from([ReviewStatus.REJECTED, ReviewStatus.APPROVED])
@@ -41,7 +52,7 @@ operations = st.lists(
 
 def _reset(campaign_id):
     db.session.rollback()
-    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal):
+    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal, BreakdownDay, BreakdownTotal):
         db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
     visit_ids = sa.select(Visit.id).where(Visit.campaign_id == campaign_id)
     db.session.execute(sa.delete(VisitInstall).where(VisitInstall.visit_id.in_(visit_ids)))
@@ -59,13 +70,28 @@ def _python_contributions(campaign_id):
     return days, {k: v for k, v in apps.items() if v}
 
 
-def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet):
+def _breakdowns_add_up_to_hamlet_days(breakdowns: dict, days: dict) -> None:
+    """The breakdown rows summed over teams and site kinds are the HamletDay rows."""
+    summed: dict = {}
+    for (hamlet_id, day, _team, _site), counters in breakdowns.items():
+        row = summed.setdefault((hamlet_id, day), dict.fromkeys(BREAKDOWN_COLUMNS, 0))
+        for column in BREAKDOWN_COLUMNS:
+            row[column] += counters[column]
+    expected = {k: {c: v[c] for c in BREAKDOWN_COLUMNS} for k, v in days.items()}
+    assert {k: v for k, v in summed.items() if any(v.values())} == {
+        k: v for k, v in expected.items() if any(v.values())
+    }
+
+
+def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet, make_team, make_user):
     campaign = make_campaign(CAN_THO, start=DAY0, deadline=DAY0 + timedelta(days=20))
     hamlets = [
         make_hamlet(NINH_KIEU, name="P1"),
         make_hamlet(NINH_KIEU, name="P2"),
         make_hamlet(CAI_KHE, name="P3"),
     ]
+    # A second team covering every hamlet besides each hamlet's own: the breakdown rows split by team.
+    second = make_user(Role.VOLUNTEER, team=make_team(NINH_KIEU, campaign=campaign, hamlets=hamlets))
 
     @settings(
         max_examples=60,
@@ -79,7 +105,7 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
         try:
             for op in ops:
                 if op[0] == "add":
-                    _, h, label, outcome, day, at, already, bz, nc, household = op
+                    _, h, label, outcome, day, at, already, bz, nc, household, by_second = op
                     counts = {"bluezone": bz, "ncovi": nc} if outcome == Outcome.INSTALLED else {}
                     visits.append(
                         add_visit(
@@ -93,6 +119,7 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
                             installs=counts,
                             status=ReviewStatus.PENDING,
                             site_kind=SiteKind.HOUSEHOLD if household else SiteKind.SCHOOL,
+                            volunteer=second if by_second else None,
                         )
                     )
                 elif not visits:
@@ -112,6 +139,7 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
                             installs={"bluezone": op[3]},
                             status=ReviewStatus.PENDING,
                             corrects=old,
+                            volunteer=old.volunteer,
                         )
                     )
                 else:
@@ -127,6 +155,9 @@ def test_summary_tables_always_equal_a_recomputation(make_campaign, make_hamlet)
             assert stored == recount.recompute(campaign.id)
             assert stored == _python_contributions(campaign.id)
             assert recount.mismatches(campaign.id) == []
+            breakdowns, breakdown_totals = recount.stored_breakdowns(campaign.id)
+            assert breakdowns == recount.recompute_breakdowns(campaign.id)
+            _breakdowns_add_up_to_hamlet_days(breakdowns, stored[0])
             counted = [v for v in db.session.scalars(sa.select(Visit)) if v.counts_in_totals]
             assert sum(r["visits"] for r in stored[0].values()) == len(counted)
             for app in campaign.apps:

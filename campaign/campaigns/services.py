@@ -5,7 +5,6 @@ Services flush; the view or CLI commits. Every change writes an audit entry.
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from campaign import audit
 from campaign.access import user_ward_code
@@ -18,15 +17,10 @@ from campaign.extensions import db
 from campaign.i18n import local_today
 from campaign.review.models import Claim
 from campaign.visits.models import VisitInstall
+from campaign.vocabulary import ORG_KINDS
 
-ORG_LABELS = {
-    OrgKind.YOUTH_UNION: _l("Đoàn Thanh niên"),
-    OrgKind.WOMENS_UNION: _l("Hội Liên hiệp Phụ nữ"),
-    OrgKind.RED_CROSS: _l("Hội Chữ thập đỏ"),
-    OrgKind.TELECOM_POST: _l("Bưu điện, viễn thông"),
-    OrgKind.SELF_MANAGED: _l("Tổ tự quản"),
-    OrgKind.OTHER: _l("Khác"),
-}
+# The organisations' names live with the other enums' words (campaign/vocabulary.py).
+ORG_LABELS = ORG_KINDS
 
 
 class SetupError(ValueError):

@@ -33,6 +33,21 @@ class AreaFilterForm(FlaskForm):
             raise ValidationError(_l("Ngày so sánh phải trước ngày tính."))
 
 
+class ActivityFilterForm(FlaskForm):
+    """GET filters of the activity page: the campaign, and a day of the week to show."""
+
+    class Meta:
+        csrf = False
+
+    campaign_id = IdField(
+        _l("Chiến dịch"), validators=[Optional(), NumberRange(1, MAX_ID, _l("Không có chiến dịch này."))]
+    )
+    date = DateField(_l("Tuần có ngày"), validators=[Optional()])
+
+    def validate_date(self, field):
+        _within_reach(field)
+
+
 # How far from today an area's numbers may be asked for. The trend has a point per day up to the
 # date, and the pace subtracts days from it: year 1 or 9999 overflowed, and took seconds first.
 YEARS_BACK, DAYS_AHEAD = 30, 366

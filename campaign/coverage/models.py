@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.extensions import db
+from campaign.types import str_enum
+from campaign.visits.models import SiteKind
 
 # The outcome counter of HamletDay and HamletTotal for each visit outcome.
 OUTCOME_COLUMNS = {
@@ -86,6 +88,49 @@ class HamletAppTotal(db.Model):
     hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
     app_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_app.id"), primary_key=True)
     installs: Mapped[int] = mapped_column(default=0)
+
+
+# The counters of the breakdowns (by team, hence organisation kind, and by site kind): those of
+# COUNTER_COLUMNS an article names, without the outcome counts (those stay per hamlet).
+BREAKDOWN_COLUMNS = ("visits", "households_reached", "people_reached", "already_installed", "installs")
+# The team key of visits logged by someone without a team (a lead): a key column cannot be NULL.
+NO_TEAM = 0
+
+
+class BreakdownColumns:
+    visits: Mapped[int] = mapped_column(default=0)
+    # Households whose first conclusive counted visit was one of these (site kind "household").
+    households_reached: Mapped[int] = mapped_column(default=0)
+    people_reached: Mapped[int] = mapped_column(default=0)
+    already_installed: Mapped[int] = mapped_column(default=0)
+    installs: Mapped[int] = mapped_column(default=0)
+
+
+class BreakdownDay(BreakdownColumns, db.Model):
+    """A hamlet's counters per day, team and site kind, kept in the same transaction as HamletDay
+    (their sum over teams and site kinds is the HamletDay row). `team_id` is the visit's team,
+    NO_TEAM when it has none; not a foreign key, since 0 names no team."""
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(primary_key=True)
+    site_kind: Mapped[SiteKind] = mapped_column(str_enum(SiteKind), primary_key=True)
+
+    __table_args__ = (
+        # The rows after D (an area as of an earlier day), and a team's week.
+        sa.Index("ix_breakdown_day_campaign_day", "campaign_id", "day"),
+        sa.Index("ix_breakdown_day_campaign_team_day", "campaign_id", "team_id", "day"),
+    )
+
+
+class BreakdownTotal(BreakdownColumns, db.Model):
+    """The sum of a hamlet's BreakdownDay rows over all days, as HamletTotal is of HamletDay."""
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(primary_key=True)
+    site_kind: Mapped[SiteKind] = mapped_column(str_enum(SiteKind), primary_key=True)
 
 
 class OfficialCount(db.Model):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from campaign import access
 from campaign.areas.models import Hamlet
 from campaign.coverage import exports
+from campaign.coverage.breakdowns import area_breakdowns
 from campaign.coverage.charts import progress_bar
 from campaign.coverage.context import AreaRequest
 from campaign.coverage.forms import ThresholdsForm
@@ -68,7 +69,15 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
         "own_code": _own_code(user, report),
         "province_in_country": _province_in_country(report),
         "summary_text": text_summary(report, datetime.now(VN_TZ)),
+        "breakdowns": _breakdowns(user, req),
     }
+
+
+def _breakdowns(user, req: AreaRequest):
+    """By organisation kind and site kind, where the user's scope allows it; else None."""
+    if not access.can_see_breakdowns(user, req.campaign, req.area.level, req.area.code):
+        return None
+    return area_breakdowns(req.campaign, req.area, req.as_of)
 
 
 def _thresholds_form(user, req: AreaRequest, level: str, code: str) -> ThresholdsForm | None:

@@ -6,8 +6,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from campaign.coverage.models import (
+    BREAKDOWN_COLUMNS,
     COUNTER_COLUMNS,
+    NO_TEAM,
     OUTCOME_COLUMNS,
+    BreakdownDay,
+    BreakdownTotal,
     HamletAppTotal,
     HamletDay,
     HamletDayApp,
@@ -46,16 +50,7 @@ def recompute(campaign_id: int) -> tuple[dict, dict]:
         counters["households_reached"] = 0
         days[(row["hamlet_id"], _as_date(row["day"]))] = counters
     # A household is reached on the day of its first conclusive counted visit (earliest time, then id).
-    order = sa.func.row_number().over(partition_by=Visit.household_id, order_by=(Visit.visited_at, Visit.id))
-    firsts = (
-        sa.select(Visit.hamlet_id, day, order.label("n"))
-        .where(
-            *where,
-            Visit.site_kind == SiteKind.HOUSEHOLD,
-            Visit.outcome.in_(sorted(CONCLUSIVE_OUTCOMES)),
-        )
-        .subquery()
-    )
+    firsts = _first_conclusive(where, day)
     reached = db.session.execute(
         sa.select(firsts.c.hamlet_id, firsts.c.day, sa.func.count())
         .where(firsts.c.n == 1)
@@ -99,6 +94,96 @@ def stored(campaign_id: int) -> tuple[dict, dict]:
     return days, apps
 
 
+def recompute_breakdowns(campaign_id: int) -> dict:
+    """The BreakdownDay rows computed from raw visits with GROUP BY:
+    {(hamlet_id, day, team_id, site_kind): {column: n}}, all-zero rows left out."""
+    day = local_day_sql(Visit.visited_at).label("day")
+    team = sa.func.coalesce(Visit.team_id, NO_TEAM).label("team")
+    where = [Visit.campaign_id == campaign_id, counted_clause()]
+    keys = (Visit.hamlet_id, day, team, Visit.site_kind)
+    result: dict = {}
+    for row in db.session.execute(
+        sa.select(
+            *keys,
+            sa.func.count().label("visits"),
+            sa.func.sum(Visit.residents).label("people_reached"),
+            sa.func.sum(Visit.already_installed).label("already_installed"),
+            sa.func.sum(Visit.installs_total).label("installs"),
+        )
+        .where(*where)
+        .group_by(*keys)
+    ).mappings():
+        counters = {c: int(row[c] or 0) for c in BREAKDOWN_COLUMNS if c != "households_reached"}
+        counters["households_reached"] = 0
+        result[(row["hamlet_id"], _as_date(row["day"]), int(row["team"]), row["site_kind"].value)] = counters
+    firsts = _first_conclusive(where, day, team)
+    reached = db.session.execute(
+        sa.select(firsts.c.hamlet_id, firsts.c.day, firsts.c.team, sa.func.count())
+        .where(firsts.c.n == 1)
+        .group_by(firsts.c.hamlet_id, firsts.c.day, firsts.c.team)
+    )
+    for hamlet_id, reached_day, team_id, n in reached:
+        key = (hamlet_id, _as_date(reached_day), int(team_id), SiteKind.HOUSEHOLD.value)
+        result[key]["households_reached"] = int(n)
+    return {k: v for k, v in result.items() if any(v.values())}
+
+
+def _first_conclusive(where: list, *columns):
+    """Each household's conclusive counted visits numbered by time (then id), with `columns`:
+    the visit numbered 1 is the one that reached it."""
+    order = sa.func.row_number().over(partition_by=Visit.household_id, order_by=(Visit.visited_at, Visit.id))
+    return (
+        sa.select(Visit.hamlet_id, *columns, order.label("n"))
+        .where(
+            *where,
+            Visit.site_kind == SiteKind.HOUSEHOLD,
+            Visit.outcome.in_(sorted(CONCLUSIVE_OUTCOMES)),
+        )
+        .subquery()
+    )
+
+
+def stored_breakdowns(campaign_id: int) -> tuple[dict, dict]:
+    """The BreakdownDay and BreakdownTotal rows as they are, all-zero rows left out."""
+    columns = BREAKDOWN_COLUMNS
+    days = {}
+    for row in db.session.execute(
+        sa.select(
+            BreakdownDay.hamlet_id,
+            BreakdownDay.day,
+            BreakdownDay.team_id,
+            BreakdownDay.site_kind,
+            *[getattr(BreakdownDay, c) for c in columns],
+        ).where(BreakdownDay.campaign_id == campaign_id)
+    ):
+        counters = dict(zip(columns, row[4:], strict=True))
+        if any(counters.values()):
+            days[(row[0], row[1], row[2], row[3].value)] = counters
+    totals = {}
+    for row in db.session.execute(
+        sa.select(
+            BreakdownTotal.hamlet_id,
+            BreakdownTotal.team_id,
+            BreakdownTotal.site_kind,
+            *[getattr(BreakdownTotal, c) for c in columns],
+        ).where(BreakdownTotal.campaign_id == campaign_id)
+    ):
+        counters = dict(zip(columns, row[3:], strict=True))
+        if any(counters.values()):
+            totals[(row[0], row[1], row[2].value)] = counters
+    return days, totals
+
+
+def _breakdown_totals(days: dict) -> dict:
+    """BreakdownDay rows added up over the days: the BreakdownTotal rows."""
+    totals: dict = {}
+    for (hamlet_id, _day, team_id, site_kind), counters in days.items():
+        row = totals.setdefault((hamlet_id, team_id, site_kind), dict.fromkeys(BREAKDOWN_COLUMNS, 0))
+        for column in BREAKDOWN_COLUMNS:
+            row[column] += counters[column]
+    return {k: row for k, row in totals.items() if any(row.values())}
+
+
 def mismatches(campaign_id: int) -> list[str]:
     """Every difference between the summary tables and a recomputation from raw visits."""
     want_days, want_apps = recompute(campaign_id)
@@ -106,6 +191,8 @@ def mismatches(campaign_id: int) -> list[str]:
     # The all-days totals must equal the visits too.
     want_totals, want_app_totals = _all_days(want_days, want_apps)
     have_totals, have_app_totals = stored_totals(campaign_id)
+    want_breakdowns = recompute_breakdowns(campaign_id)
+    have_breakdowns, have_breakdown_totals = stored_breakdowns(campaign_id)
     return [
         f"campaign {campaign_id} {problem}"
         for problem in (
@@ -122,6 +209,18 @@ def mismatches(campaign_id: int) -> list[str]:
                 _installs(have_app_totals),
                 lambda k: f"hamlet {k[0]} all days app {k[1]}",
                 ("installs",),
+            )
+            + _differences(
+                want_breakdowns,
+                have_breakdowns,
+                lambda k: f"hamlet {k[0]} day {k[1]} team {k[2]} site {k[3]}",
+                BREAKDOWN_COLUMNS,
+            )
+            + _differences(
+                _breakdown_totals(want_breakdowns),
+                have_breakdown_totals,
+                lambda k: f"hamlet {k[0]} all days team {k[1]} site {k[2]}",
+                BREAKDOWN_COLUMNS,
             )
         )
     ]
@@ -182,9 +281,18 @@ def stored_totals(campaign_id: int) -> tuple[dict, dict]:
 def rebuild(campaign_id: int) -> None:
     """Recompute a campaign's summary rows from its raw visits (demo data, repairs), in bulk."""
     db.session.flush()
-    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal):
+    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal, BreakdownDay, BreakdownTotal):
         db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
     days, apps = recompute(campaign_id)
+    breakdowns = recompute_breakdowns(campaign_id)
+    breakdown_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, "day": d, "team_id": t, "site_kind": k, **counters}
+        for (h, d, t, k), counters in breakdowns.items()
+    ]
+    breakdown_total_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, "team_id": t, "site_kind": k, **counters}
+        for (h, t, k), counters in _breakdown_totals(breakdowns).items()
+    ]
     all_days, all_apps = _all_days(days, apps)
     total_rows = [
         {"campaign_id": campaign_id, "hamlet_id": h, **counters} for h, counters in all_days.items()
@@ -193,9 +301,6 @@ def rebuild(campaign_id: int) -> None:
         {"campaign_id": campaign_id, "hamlet_id": h, "app_id": a, "installs": n}
         for (h, a), n in all_apps.items()
     ]
-    for model, rows in ((HamletTotal, total_rows), (HamletAppTotal, app_total_rows)):
-        for start in range(0, len(rows), 5000):
-            db.session.execute(sa.insert(model), rows[start : start + 5000])
     day_rows = [
         {"campaign_id": campaign_id, "hamlet_id": h, "day": d, **counters}
         for (h, d), counters in days.items()
@@ -204,8 +309,14 @@ def rebuild(campaign_id: int) -> None:
         {"campaign_id": campaign_id, "hamlet_id": h, "day": d, "app_id": a, "installs": n}
         for (h, d, a), n in apps.items()
     ]
-    for start in range(0, len(day_rows), 5000):
-        db.session.execute(sa.insert(HamletDay), day_rows[start : start + 5000])
-    for start in range(0, len(app_rows), 5000):
-        db.session.execute(sa.insert(HamletDayApp), app_rows[start : start + 5000])
+    for model, rows in (
+        (HamletTotal, total_rows),
+        (HamletAppTotal, app_total_rows),
+        (HamletDay, day_rows),
+        (HamletDayApp, app_rows),
+        (BreakdownDay, breakdown_rows),
+        (BreakdownTotal, breakdown_total_rows),
+    ):
+        for start in range(0, len(rows), 5000):
+            db.session.execute(sa.insert(model), rows[start : start + 5000])
     db.session.flush()

@@ -13,15 +13,18 @@ conclusive visit moves its "reached" day.
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
 
 from campaign.areas.models import Household
 from campaign.coverage.models import (
+    BREAKDOWN_COLUMNS,
     COUNTER_COLUMNS,
+    NO_TEAM,
     OUTCOME_COLUMNS,
+    BreakdownDay,
+    BreakdownTotal,
     HamletAppTotal,
     HamletDay,
     HamletDayApp,
@@ -36,31 +39,37 @@ CHUNK = 500
 Buckets = dict[tuple, Counter]
 
 
-def _add(days: Buckets, first_conclusive: dict, v) -> tuple[int, date]:
-    """Add one counted visit to its (hamlet, day) bucket; note it if it may be its household's
-    earliest conclusive visit (the household is "reached" on that visit's day). Returns the bucket key."""
-    day = local_day(v.visited_at)
-    bucket = days[(v.hamlet_id, day)]
+def _add(days: Buckets, first_conclusive: dict, v) -> tuple:
+    """Add one counted visit to its (hamlet, day, team, site kind) bucket; note it if it may be
+    its household's earliest conclusive visit (the household is "reached" on that visit's day,
+    by that visit's team). Returns the bucket key."""
+    key = _bucket_key(v)
+    bucket = days[key]
     bucket["visits"] += 1
     bucket["people_reached"] += v.residents
     bucket["already_installed"] += v.already_installed
     bucket["installs"] += v.installs_total
     bucket[OUTCOME_COLUMNS[v.outcome.value]] += 1
-    _note_conclusive(first_conclusive, v, day)
-    return v.hamlet_id, day
+    _note_conclusive(first_conclusive, v, key)
+    return key
 
 
-def _note_conclusive(first_conclusive: dict, v, day: date) -> None:
+def _note_conclusive(first_conclusive: dict, v, key: tuple) -> None:
     if v.site_kind == SiteKind.HOUSEHOLD and v.outcome in CONCLUSIVE_OUTCOMES:
-        key = (v.visited_at, v.id)
-        if v.household_id not in first_conclusive or key < first_conclusive[v.household_id][0]:
-            first_conclusive[v.household_id] = (key, v.hamlet_id, day)
+        order = (v.visited_at, v.id)
+        if v.household_id not in first_conclusive or order < first_conclusive[v.household_id][0]:
+            first_conclusive[v.household_id] = (order, key)
+
+
+def _bucket_key(v) -> tuple:
+    return (v.hamlet_id, local_day(v.visited_at), v.team_id or NO_TEAM, SiteKind(v.site_kind).value)
 
 
 _CONTRIBUTING = (
     Visit.id,
     Visit.hamlet_id,
     Visit.household_id,
+    Visit.team_id,
     Visit.site_kind,
     Visit.outcome,
     Visit.residents,
@@ -71,7 +80,15 @@ _CONTRIBUTING = (
 
 
 def contributions(campaign_id: int, household_ids: Iterable[int]) -> tuple[Buckets, Counter]:
-    """What these households' counted visits add to HamletDay and HamletDayApp rows."""
+    """What these households' counted visits add to HamletDay and HamletDayApp rows:
+    ({(hamlet, day): counters}, {(hamlet, day, app): installs})."""
+    buckets, apps = measure(campaign_id, household_ids)
+    return per_hamlet_day(buckets), apps
+
+
+def measure(campaign_id: int, household_ids: Iterable[int]) -> tuple[Buckets, Counter]:
+    """What these households' counted visits add to the summary, by (hamlet, day, team, site
+    kind): the finest key, from which `apply_delta` derives every summary table."""
     days: Buckets = defaultdict(Counter)
     apps: Counter = Counter()
     first_conclusive: dict[int, tuple] = {}
@@ -80,7 +97,7 @@ def contributions(campaign_id: int, household_ids: Iterable[int]) -> tuple[Bucke
         chunk = ids[start : start + CHUNK]
         where = [Visit.campaign_id == campaign_id, Visit.household_id.in_(chunk), counted_clause()]
         visits = db.session.execute(sa.select(*_CONTRIBUTING).where(*where)).all()
-        day_of = {v.id: _add(days, first_conclusive, v) for v in visits}
+        day_of = {v.id: _add(days, first_conclusive, v)[:2] for v in visits}
         if visits:
             installs = db.session.execute(
                 sa.select(VisitInstall.visit_id, VisitInstall.app_id, VisitInstall.count)
@@ -89,9 +106,17 @@ def contributions(campaign_id: int, household_ids: Iterable[int]) -> tuple[Bucke
             ).all()
             for visit_id, app_id, count in installs:
                 apps[(*day_of[visit_id], app_id)] += count
-    for _key, hamlet_id, day in first_conclusive.values():
-        days[(hamlet_id, day)]["households_reached"] += 1
+    for _order, key in first_conclusive.values():
+        days[key]["households_reached"] += 1
     return days, apps
+
+
+def per_hamlet_day(buckets: Buckets) -> Buckets:
+    """The buckets added up per (hamlet, day): the HamletDay rows."""
+    result: Buckets = defaultdict(Counter)
+    for (hamlet_id, day, _team, _site), counters in buckets.items():
+        result[(hamlet_id, day)].update(counters)
+    return result
 
 
 def lock_households(household_ids: Iterable[int]) -> None:
@@ -114,10 +139,10 @@ def tracking(campaign_id: int, household_ids: Iterable[int]):
     ids = set(household_ids)
     db.session.flush()
     lock_households(ids)
-    before = contributions(campaign_id, ids)
+    before = measure(campaign_id, ids)
     yield
     db.session.flush()
-    after = contributions(campaign_id, ids)
+    after = measure(campaign_id, ids)
     apply_delta(campaign_id, before, after)
 
 
@@ -145,7 +170,7 @@ def record_new(campaign_id: int, visits: list, installs: list[dict]) -> None:
     after: Buckets = defaultdict(Counter)
     after_apps: Counter = Counter()
     first_new: dict[int, tuple] = {}
-    day_of = {v.id: _add(after, first_new, v) for v in visits if v.counts_in_totals}
+    day_of = {v.id: _add(after, first_new, v)[:2] for v in visits if v.counts_in_totals}
     for row in installs:
         if row["visit_id"] in day_of:
             after_apps[(*day_of[row["visit_id"]], row["app_id"])] += row["count"]
@@ -158,32 +183,48 @@ def record_new(campaign_id: int, visits: list, installs: list[dict]) -> None:
             "new": sorted(day_of),
         }
         for v in db.session.execute(_OTHER_CONCLUSIVE, params):
-            _note_conclusive(earlier, v, local_day(v.visited_at))
-    for household_id, (key, hamlet_id, day) in first_new.items():
+            _note_conclusive(earlier, v, _bucket_key(v))
+    for household_id, (order, key) in first_new.items():
         old = earlier.get(household_id)
-        if old is None or key < old[0]:
-            after[(hamlet_id, day)]["households_reached"] += 1
+        if old is None or order < old[0]:
+            after[key]["households_reached"] += 1
             if old is not None:
-                before[(old[1], old[2])]["households_reached"] += 1
+                before[old[1]]["households_reached"] += 1
     apply_delta(campaign_id, (before, Counter()), (after, after_apps))
 
 
 def apply_delta(campaign_id: int, before, after) -> None:
-    """Add after − before to the summary rows: one batched upsert per summary table.
+    """Add after − before (buckets by hamlet, day, team and site kind) to the summary rows: one
+    batched upsert per summary table.
 
     Rows go in key order, so concurrent transactions lock summary rows in the same order and
     cannot deadlock each other on PostgreSQL.
     """
     before_days, before_apps = before
     after_days, after_apps = after
-    day_rows, total_rows = [], defaultdict(Counter)
+    deltas = {}
     for key in sorted(set(before_days) | set(after_days)):
         delta = Counter(after_days.get(key, Counter()))
         delta.subtract(before_days.get(key, Counter()))
         if any(delta.values()):
-            hamlet_id, day = key
-            day_rows.append({"campaign_id": campaign_id, "hamlet_id": hamlet_id, "day": day, **_all(delta)})
-            total_rows[hamlet_id].update(delta)
+            deltas[key] = delta
+    day_rows, total_rows = defaultdict(Counter), defaultdict(Counter)
+    breakdown_rows, breakdown_totals = [], defaultdict(Counter)
+    for (hamlet_id, day, team_id, site_kind), delta in deltas.items():
+        day_rows[(hamlet_id, day)].update(delta)
+        total_rows[hamlet_id].update(delta)
+        breakdown_totals[(hamlet_id, team_id, site_kind)].update(delta)
+        if any(delta.get(c, 0) for c in BREAKDOWN_COLUMNS):
+            breakdown_rows.append(
+                {
+                    "campaign_id": campaign_id,
+                    "hamlet_id": hamlet_id,
+                    "day": day,
+                    "team_id": team_id,
+                    "site_kind": site_kind,
+                    **_all(delta, BREAKDOWN_COLUMNS),
+                }
+            )
     app_rows, app_total_rows = [], Counter()
     for key in sorted(set(before_apps) | set(after_apps)):
         change = after_apps.get(key, 0) - before_apps.get(key, 0)
@@ -199,12 +240,25 @@ def apply_delta(campaign_id: int, before, after) -> None:
                 }
             )
             app_total_rows[(hamlet_id, app_id)] += change
-    _upsert(HamletDay, ("campaign_id", "hamlet_id", "day"), COUNTER_COLUMNS, day_rows)
+    _upsert(
+        HamletDay,
+        ("campaign_id", "hamlet_id", "day"),
+        COUNTER_COLUMNS,
+        [
+            {"campaign_id": campaign_id, "hamlet_id": h, "day": d, **_all(delta)}
+            for (h, d), delta in sorted(day_rows.items())
+            if any(delta.values())
+        ],
+    )
     _upsert(
         HamletTotal,
         ("campaign_id", "hamlet_id"),
         COUNTER_COLUMNS,
-        [{"campaign_id": campaign_id, "hamlet_id": h, **_all(d)} for h, d in sorted(total_rows.items())],
+        [
+            {"campaign_id": campaign_id, "hamlet_id": h, **_all(d)}
+            for h, d in sorted(total_rows.items())
+            if any(d.values())
+        ],
     )
     _upsert(HamletDayApp, ("campaign_id", "hamlet_id", "day", "app_id"), ("installs",), app_rows)
     _upsert(
@@ -217,10 +271,32 @@ def apply_delta(campaign_id: int, before, after) -> None:
             if n
         ],
     )
+    _upsert(
+        BreakdownDay,
+        ("campaign_id", "hamlet_id", "day", "team_id", "site_kind"),
+        BREAKDOWN_COLUMNS,
+        breakdown_rows,
+    )
+    _upsert(
+        BreakdownTotal,
+        ("campaign_id", "hamlet_id", "team_id", "site_kind"),
+        BREAKDOWN_COLUMNS,
+        [
+            {
+                "campaign_id": campaign_id,
+                "hamlet_id": h,
+                "team_id": t,
+                "site_kind": k,
+                **_all(d, BREAKDOWN_COLUMNS),
+            }
+            for (h, t, k), d in sorted(breakdown_totals.items())
+            if any(d.get(c, 0) for c in BREAKDOWN_COLUMNS)
+        ],
+    )
 
 
-def _all(delta: Counter) -> dict:
-    return {column: delta.get(column, 0) for column in COUNTER_COLUMNS}
+def _all(delta: Counter, columns: tuple = COUNTER_COLUMNS) -> dict:
+    return {column: delta.get(column, 0) for column in columns}
 
 
 def _upsert(model, keys: tuple, counters: tuple, rows: list[dict]) -> None:

@@ -9,15 +9,22 @@ from flask_login import current_user, login_required
 
 from campaign import access, spreadsheets
 from campaign.campaigns.models import Campaign
-from campaign.coverage import context, daily, exports, page
+from campaign.coverage import activity, context, daily, exports, page
+from campaign.coverage.breakdowns import area_breakdowns, breakdown_table
 from campaign.coverage.charts import trend_chart
-from campaign.coverage.forms import AreaFilterForm, OfficialImportForm, PopulationImportForm, ThresholdsForm
+from campaign.coverage.forms import (
+    ActivityFilterForm,
+    AreaFilterForm,
+    OfficialImportForm,
+    PopulationImportForm,
+    ThresholdsForm,
+)
 from campaign.coverage.official import import_official
 from campaign.coverage.population import PopulationImportError, import_population
 from campaign.coverage.report import area_report
 from campaign.coverage.tree import LEVELS
 from campaign.extensions import db
-from campaign.i18n import VN_TZ
+from campaign.i18n import VN_TZ, local_today
 from campaign.query_args import known_args
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -56,6 +63,35 @@ def _load_or_abort(level, code, args):
         abort(error.status)
 
 
+# The activity page lists at most this many teams (an admin's whole country); the rest are counted.
+ACTIVITY_ROWS = 200
+
+
+@bp.get("/activity")
+@login_required
+def activity_page():
+    """This week's visits, households reached and installs per team and volunteer, ranked."""
+    scope = access.activity_scope(current_user)
+    access.require(scope is not None)
+    form = ActivityFilterForm(formdata=request.args)
+    if not form.validate():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+    campaigns = db.session.scalars(access.campaigns_query(current_user)).all()
+    chosen = form.campaign_id.data if not form.campaign_id.errors else None
+    campaign = next((c for c in campaigns if c.id == chosen), None) if chosen else None
+    if chosen and campaign is None:
+        flash(_("Không có chiến dịch này."), "error")
+    campaign = campaign or (campaigns[0] if campaigns else None)
+    day = (form.date.data if not form.date.errors else None) or local_today()
+    week = activity.week_of(day)
+    shown = {"campaigns": campaigns, "campaign": campaign, "week": week, "scope": scope}
+    if campaign is not None:
+        shown.update(activity.lines_shown(campaign, scope, week, current_user.id))
+    return render_template("coverage/activity.html", max_rows=ACTIVITY_ROWS, **shown)
+
+
 @bp.get("/<level>/<code>")
 @login_required
 def area(level, code):
@@ -76,6 +112,21 @@ def export(level, code, fmt):
     # Named after the area found, not the URL: "３" or "%0A" in the code must not reach a header.
     stem = f"do-phu-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
     return spreadsheets.download(exports.table(report), fmt, stem)
+
+
+@bp.get("/<level>/<code>/breakdowns.<fmt>")
+@login_required
+@known_args(AreaFilterForm)
+def breakdowns_export(level, code, fmt):
+    """The area's figures by organisation kind and by site kind, as CSV or XLSX."""
+    if level not in LEVELS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    req = _load_or_abort(level, code, request.args)
+    access.require(access.can_see_breakdowns(current_user, req.campaign, req.area.level, req.area.code))
+    breakdowns = area_breakdowns(req.campaign, req.area, req.as_of)
+    table = breakdown_table(breakdowns, req.campaign, req.area, req.as_of)
+    stem = f"to-chuc-dia-diem-{req.area.level}-{req.area.code}-{req.as_of.isoformat()}"
+    return spreadsheets.download(table, fmt, stem)
 
 
 @bp.get("/<level>/<code>/report.xlsx")

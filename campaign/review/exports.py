@@ -17,7 +17,7 @@ from campaign.i18n import VN_TZ, local_day_sql, percent
 from campaign.review.queries import VisitFilter, visits_query
 from campaign.spreadsheets import Column, Table
 from campaign.visits.models import ReviewStatus, Visit, VisitInstall, counted_clause
-from campaign.vocabulary import OUTCOMES, STATUSES, flag_texts, visit_reason
+from campaign.vocabulary import OUTCOMES, SITES, STATUSES, flag_texts, visit_reason
 
 CHUNK = 1000
 PERCENT_FORMAT = "0.00%"
@@ -42,6 +42,7 @@ def visit_table(user: User, f: VisitFilter) -> Table:
         _("Phường/xã"),
         _("Khu vực"),
         _("Hộ / điểm"),
+        _("Loại địa điểm"),
         _("Kết quả"),
         _("Số người"),
         _("Điện thoại thông minh"),
@@ -76,6 +77,7 @@ def visit_table(user: User, f: VisitFilter) -> Table:
         .order_by(Visit.visited_at, Visit.id)
     )
     outcome_names = {o: str(name) for o, name in OUTCOMES.items()}
+    site_names = {k: str(name) for k, name in SITES.items()}
     status_names = {s: str(name) for s, name in STATUSES.items()}
     yes, no = _("Có"), _("Không")
     rows = []
@@ -89,6 +91,7 @@ def visit_table(user: User, f: VisitFilter) -> Table:
                 ward,
                 hamlet,
                 label,
+                site_names[visit.site_kind],
                 outcome_names[visit.outcome],
                 visit.residents,
                 visit.smartphones,
@@ -112,7 +115,7 @@ def visit_table(user: User, f: VisitFilter) -> Table:
             .where(VisitInstall.visit_id.in_(ids[start : start + CHUNK]))
         ):
             counts.setdefault(visit_id, {})[code] = count
-    position = 10
+    position = header.index(_("Đã có ứng dụng")) + 1  # where the installs per app go
     for row in rows:
         got = counts.get(row[0], {})
         row[position : position + 1] = [got.get(code, 0) for code in app_codes]

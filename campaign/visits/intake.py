@@ -122,7 +122,7 @@ def read_batch(user, items: list, now: datetime | None = None) -> Batch:
         if errors:
             batch.results[index]["errors"] = errors
             continue
-        v.campaign, v.volunteer_id = ctx.campaign(v.campaign_id), user.id
+        v.campaign, v.volunteer_id, v.team_id = ctx.campaign(v.campaign_id), user.id, user.team_id
         seen_in_batch.add(v.client_id)
         batch.new[index] = v
     _load_hamlets(batch.new.values())

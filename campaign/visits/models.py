@@ -47,6 +47,18 @@ class ReviewStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+_USER = sa.table("user", sa.column("id"), sa.column("team_id"))
+
+
+def volunteer_team(context) -> int | None:
+    """The default of Visit.team_id for a visit stored without one: its volunteer's team now.
+    The visit API sets it itself (`NewVisit.team_id`); this serves the other inserts."""
+    volunteer_id = context.get_current_parameters().get("volunteer_id")
+    if volunteer_id is None:
+        return None
+    return context.connection.execute(sa.select(_USER.c.team_id).where(_USER.c.id == volunteer_id)).scalar()
+
+
 class Visit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Made on the phone, so that a resent batch is recognised and never stored twice.
@@ -55,6 +67,9 @@ class Visit(db.Model):
     hamlet_id: Mapped[int] = mapped_column(sa.ForeignKey("hamlet.id"))
     household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"))
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # The volunteer's team when the visit was stored (None: logged by someone without a team, a
+    # lead). Kept on the visit so that moving a volunteer never rewrites a team's past figures.
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), default=volunteer_team)
     site_kind: Mapped[SiteKind] = mapped_column(str_enum(SiteKind), default=SiteKind.HOUSEHOLD)
     outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome))
     residents: Mapped[int] = mapped_column(default=0)
@@ -99,6 +114,8 @@ class Visit(db.Model):
     __table_args__ = (
         sa.Index("ix_visit_campaign_hamlet_visited", "campaign_id", "hamlet_id", "visited_at"),
         sa.Index("ix_visit_volunteer_visited", "volunteer_id", "visited_at"),
+        # A team's week, per volunteer (campaign/activity).
+        sa.Index("ix_visit_team_visited", "team_id", "visited_at"),
         # The summary reads a batch's households' visits in one campaign (see the migration).
         sa.Index("ix_visit_household_campaign", "household_id", "campaign_id"),
         sa.CheckConstraint(
@@ -155,6 +172,7 @@ class NewVisit:
     # Loaded with the batch for a visit that has a position (the GPS check reads it); else None.
     hamlet: Hamlet | None = None
     volunteer_id: int | None = None
+    team_id: int | None = None  # the volunteer's team, set with volunteer_id
     household_id: int | None = None
     id: int | None = None
     review_status: ReviewStatus = ReviewStatus.PENDING
@@ -167,12 +185,13 @@ class NewVisit:
     counts_in_totals = Visit.counts_in_totals
 
 
-def counted_clause():
-    """SQL form of the one rule deciding whether a visit adds to the totals."""
+def counted_clause(visit=Visit):
+    """SQL form of the one rule deciding whether a visit adds to the totals (of `visit`, an
+    alias of Visit when a query reads two visits)."""
     return sa.and_(
-        Visit.review_status != ReviewStatus.REJECTED,
-        Visit.superseded.is_(False),
-        sa.or_(Visit.corrects_id.is_(None), Visit.review_status == ReviewStatus.APPROVED),
+        visit.review_status != ReviewStatus.REJECTED,
+        visit.superseded.is_(False),
+        sa.or_(visit.corrects_id.is_(None), visit.review_status == ReviewStatus.APPROVED),
     )
 
 

@@ -51,6 +51,7 @@ VISIT_COLUMNS = (
     "hamlet_id",
     "household_id",
     "volunteer_id",
+    "team_id",
     "site_kind",
     "outcome",
     "residents",
@@ -68,7 +69,7 @@ VISIT_COLUMNS = (
     "superseded",
     "corrects_id",
 )
-VISIT_INSERT_ROWS = 100  # per statement: 2,100 parameters, far below SQLite's and PostgreSQL's limits
+VISIT_INSERT_ROWS = 100  # per statement: 2,200 parameters, far below SQLite's and PostgreSQL's limits
 
 
 @lru_cache(maxsize=VISIT_INSERT_ROWS)
