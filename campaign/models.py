@@ -5,7 +5,15 @@ from campaign.audit import AuditLog
 from campaign.auth.join import JoinCode
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
-from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal, OfficialCount
+from campaign.coverage.models import (
+    HamletAppTotal,
+    HamletDay,
+    HamletDayApp,
+    HamletTotal,
+    OfficialCount,
+    ProvinceDay,
+    ProvinceDayApp,
+)
 from campaign.review.models import Claim
 from campaign.visits.models import (
     Outcome,
@@ -33,6 +41,8 @@ __all__ = [
     "OrgKind",
     "Outcome",
     "Province",
+    "ProvinceDay",
+    "ProvinceDayApp",
     "ReviewStatus",
     "Role",
     "SiteKind",

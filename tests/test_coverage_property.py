@@ -11,7 +11,15 @@ from test_coverage import CAI_KHE, CAN_THO, NINH_KIEU, add_visit, set_status
 
 from campaign.areas.models import Household
 from campaign.coverage import recount, totals
-from campaign.coverage.models import COUNTER_COLUMNS, HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage.models import (
+    COUNTER_COLUMNS,
+    HamletAppTotal,
+    HamletDay,
+    HamletDayApp,
+    HamletTotal,
+    ProvinceDay,
+    ProvinceDayApp,
+)
 from campaign.extensions import db
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
 
@@ -41,7 +49,7 @@ operations = st.lists(
 
 def _reset(campaign_id):
     db.session.rollback()
-    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal):
+    for model in (ProvinceDayApp, ProvinceDay, HamletDayApp, HamletDay, HamletAppTotal, HamletTotal):
         db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
     visit_ids = sa.select(Visit.id).where(Visit.campaign_id == campaign_id)
     db.session.execute(sa.delete(VisitInstall).where(VisitInstall.visit_id.in_(visit_ids)))
