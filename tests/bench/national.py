@@ -423,19 +423,21 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(samples), samples[round(0.95 * (len(samples) - 1))], samples[-1]
 
 
-def timed(client, target: Target) -> tuple[float, float, float]:
-    """p50, p95 and max of the server time of a GET, in ms, after a warm-up."""
+def timed(client, target: Target) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """p50, p95 and max of the server time of a GET in ms, wall-clock and this process's CPU,
+    after a warm-up. On a machine that other work loads, the CPU time is the steadier figure."""
     for _ in range(WARMUP):
         response = client.get(target.url)
         assert response.status_code == 200, (target.url, response.status_code)
-    samples = []
+    wall, cpu = [], []
     for _ in range(target.runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(target.url)
         response.get_data()
-        samples.append((time.perf_counter() - start) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (target.url, response.status_code)
-    return percentiles(samples)
+    return percentiles(wall), percentiles(cpu)
 
 
 def profile(client, target: Target) -> str:
@@ -489,6 +491,7 @@ def measure(url: str) -> list[tuple[Target, tuple[float, float, float]]]:
 
 
 def verdict(target: Target, figures: tuple[float, float, float]) -> tuple[str, bool]:
+    """The target and whether the wall-clock figures meet it."""
     _p50, p95, worst = figures
     if target.p95_ms is not None:
         return f"p95 ≤ {target.p95_ms:,.0f}", p95 <= target.p95_ms
@@ -497,16 +500,17 @@ def verdict(target: Target, figures: tuple[float, float, float]) -> tuple[str, b
 
 def report(database: str, results) -> bool:
     print(
-        f"\n{database}: server time in process, ms ({RUNS} requests after {WARMUP} warm-up; XLSX {XLSX_RUNS})"
+        f"\n{database}: server time in process, ms ({RUNS} requests after {WARMUP} warm-up; XLSX {XLSX_RUNS});"
+        " the verdict is on wall-clock"
     )
-    print(f"{'':<30} {'p50':>8} {'p95':>8} {'max':>8}  {'target':<12} verdict")
+    print(f"{'':<30} {'p50':>8} {'p95':>8} {'max':>8} {'CPU p50':>8} {'CPU p95':>8}  {'target':<12} verdict")
     ok = True
-    for target, figures in results:
-        wanted, passed = verdict(target, figures)
+    for target, (wall, cpu) in results:
+        wanted, passed = verdict(target, wall)
         ok &= passed
-        p50, p95, worst = figures
         print(
-            f"{target.label:<30} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f}  {wanted:<12} {'pass' if passed else 'FAIL'}"
+            f"{target.label:<30} {wall[0]:>8.1f} {wall[1]:>8.1f} {wall[2]:>8.1f} {cpu[0]:>8.1f} {cpu[1]:>8.1f}"
+            f"  {wanted:<12} {'pass' if passed else 'FAIL'}"
         )
     return ok
 
