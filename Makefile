@@ -51,6 +51,7 @@ bench: $(VENV)/.dev
 	$(PY) -m tests.bench.visits
 	$(PY) -m tests.bench.coverage
 	$(PY) -m tests.bench.onboarding
+	$(PY) -m tests.bench.national
 
 # Load and faults: gunicorn with 4 workers on SQLite then PostgreSQL (SOAK_PG_URL), 64 volunteers,
 # SOAK_VISITS visits (20,000), a worker killed mid-run. Not part of `make test`.

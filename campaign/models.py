@@ -6,7 +6,15 @@ from campaign.auth.join import JoinCode
 from campaign.auth.models import Role, User
 from campaign.board.models import PublishedBoard
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
-from campaign.coverage.models import HamletAppTotal, HamletDay, HamletDayApp, HamletTotal, OfficialCount
+from campaign.coverage.models import (
+    HamletAppTotal,
+    HamletDay,
+    HamletDayApp,
+    HamletTotal,
+    OfficialCount,
+    ProvinceDay,
+    ProvinceDayApp,
+)
 from campaign.review.models import Claim
 from campaign.visits.models import (
     Outcome,
@@ -35,6 +43,8 @@ __all__ = [
     "Outcome",
     "Province",
     "PublishedBoard",
+    "ProvinceDay",
+    "ProvinceDayApp",
     "ReviewStatus",
     "Role",
     "SiteKind",

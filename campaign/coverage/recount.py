@@ -16,7 +16,10 @@ from campaign.coverage.models import (
     HamletDay,
     HamletDayApp,
     HamletTotal,
+    ProvinceDay,
+    ProvinceDayApp,
 )
+from campaign.coverage.totals import by_province
 from campaign.extensions import db
 from campaign.i18n import local_day_sql
 from campaign.visits.models import CONCLUSIVE_OUTCOMES, Outcome, SiteKind, Visit, VisitInstall, counted_clause
@@ -72,24 +75,30 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def stored(campaign_id: int) -> tuple[dict, dict]:
-    """The summary rows as they are, in the shape of `recompute` (all-zero rows left out)."""
-    columns = [getattr(HamletDay, c) for c in COUNTER_COLUMNS]
+def _read(model, keys: tuple[str, ...], campaign_id: int) -> tuple[dict, dict]:
+    """A day table's counter rows and its app table's installs, keyed by `keys` (+ app), all-zero
+    rows left out."""
+    day_model, app_model = model
+    key_columns = [getattr(day_model, k) for k in keys]
+    width = len(keys)
     days = {}
     for row in db.session.execute(
-        sa.select(HamletDay.hamlet_id, HamletDay.day, *columns).where(HamletDay.campaign_id == campaign_id)
-    ):
-        counters = dict(zip(COUNTER_COLUMNS, row[2:], strict=True))
-        if any(counters.values()):
-            days[(row[0], row[1])] = counters
-    apps = {
-        (h, d, a): n
-        for h, d, a, n in db.session.execute(
-            sa.select(
-                HamletDayApp.hamlet_id, HamletDayApp.day, HamletDayApp.app_id, HamletDayApp.installs
-            ).where(HamletDayApp.campaign_id == campaign_id)
+        sa.select(*key_columns, *[getattr(day_model, c) for c in COUNTER_COLUMNS]).where(
+            day_model.campaign_id == campaign_id
         )
-        if n
+    ):
+        counters = dict(zip(COUNTER_COLUMNS, row[width:], strict=True))
+        if any(counters.values()):
+            days[tuple(row[:width])] = counters
+    app_keys = [getattr(app_model, k) for k in keys]
+    apps = {
+        tuple(row[:-1]): row[-1]
+        for row in db.session.execute(
+            sa.select(*app_keys, app_model.app_id, app_model.installs).where(
+                app_model.campaign_id == campaign_id
+            )
+        )
+        if row[-1]
     }
     return days, apps
 
@@ -184,6 +193,11 @@ def _breakdown_totals(days: dict) -> dict:
     return {k: row for k, row in totals.items() if any(row.values())}
 
 
+def stored(campaign_id: int) -> tuple[dict, dict]:
+    """The summary rows as they are, in the shape of `recompute` (all-zero rows left out)."""
+    return _read((HamletDay, HamletDayApp), ("hamlet_id", "day"), campaign_id)
+
+
 def mismatches(campaign_id: int) -> list[str]:
     """Every difference between the summary tables and a recomputation from raw visits."""
     want_days, want_apps = recompute(campaign_id)
@@ -193,6 +207,8 @@ def mismatches(campaign_id: int) -> list[str]:
     have_totals, have_app_totals = stored_totals(campaign_id)
     want_breakdowns = recompute_breakdowns(campaign_id)
     have_breakdowns, have_breakdown_totals = stored_breakdowns(campaign_id)
+    want_provinces, want_province_apps = _province_rows(*by_province(campaign_id, want_days, want_apps))
+    have_provinces, have_province_apps = stored_provinces(campaign_id)
     return [
         f"campaign {campaign_id} {problem}"
         for problem in (
@@ -222,8 +238,27 @@ def mismatches(campaign_id: int) -> list[str]:
                 lambda k: f"hamlet {k[0]} all days team {k[1]} site {k[2]}",
                 BREAKDOWN_COLUMNS,
             )
+            + _differences(want_provinces, have_provinces, lambda k: f"province {k[0]} day {k[1]}")
+            + _differences(
+                _installs(want_province_apps),
+                _installs(have_province_apps),
+                lambda k: f"province {k[0]} day {k[1]} app {k[2]}",
+                ("installs",),
+            )
         )
     ]
+
+
+def _province_rows(day_rows: list[dict], app_rows: list[dict]) -> tuple[dict, dict]:
+    """ProvinceDay and ProvinceDayApp rows in the shape of `stored_provinces`."""
+    days = {(r["province_code"], r["day"]): {c: r[c] for c in COUNTER_COLUMNS} for r in day_rows}
+    apps = {(r["province_code"], r["day"], r["app_id"]): r["installs"] for r in app_rows}
+    return days, apps
+
+
+def stored_provinces(campaign_id: int) -> tuple[dict, dict]:
+    """The province summary rows as they are (all-zero rows left out)."""
+    return _read((ProvinceDay, ProvinceDayApp), ("province_code", "day"), campaign_id)
 
 
 def _installs(apps: dict) -> dict:
@@ -281,7 +316,16 @@ def stored_totals(campaign_id: int) -> tuple[dict, dict]:
 def rebuild(campaign_id: int) -> None:
     """Recompute a campaign's summary rows from its raw visits (demo data, repairs), in bulk."""
     db.session.flush()
-    for model in (HamletDayApp, HamletDay, HamletAppTotal, HamletTotal, BreakdownDay, BreakdownTotal):
+    for model in (
+        ProvinceDayApp,
+        ProvinceDay,
+        HamletDayApp,
+        HamletDay,
+        HamletAppTotal,
+        HamletTotal,
+        BreakdownDay,
+        BreakdownTotal,
+    ):
         db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
     days, apps = recompute(campaign_id)
     breakdowns = recompute_breakdowns(campaign_id)
@@ -316,6 +360,7 @@ def rebuild(campaign_id: int) -> None:
         (HamletDayApp, app_rows),
         (BreakdownDay, breakdown_rows),
         (BreakdownTotal, breakdown_total_rows),
+        *zip((ProvinceDay, ProvinceDayApp), by_province(campaign_id, days, apps), strict=True),
     ):
         for start in range(0, len(rows), 5000):
             db.session.execute(sa.insert(model), rows[start : start + 5000])

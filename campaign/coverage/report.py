@@ -31,8 +31,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from campaign.campaigns.models import Campaign
-from campaign.coverage.models import HamletDay
-from campaign.coverage.rollup import Counters, Numbers, Scope, rank, window_start
+from campaign.coverage.models import HamletDay, ProvinceDay
+from campaign.coverage.rollup import Counters, Numbers, Provinces, Scope, rank, window_start
 from campaign.coverage.tree import CHILD_LEVEL, Area, hamlet_condition
 from campaign.extensions import db
 
@@ -112,14 +112,17 @@ def colour(campaign: Campaign, rate: float | None) -> str | None:
 
 def trend(campaign: Campaign, area: Area, as_of: date, population: int) -> list[dict]:
     """Known users and user rate at the end of each day from the campaign's start to D."""
+    # The country and a province read their province rows, a ward and a hamlet their hamlets'.
+    table = ProvinceDay if area.level in ("country", "province") else HamletDay
     query = (
-        sa.select(HamletDay.day, sa.func.sum(HamletDay.already_installed + HamletDay.installs))
-        .where(HamletDay.campaign_id == campaign.id, HamletDay.day <= as_of)
-        .group_by(HamletDay.day)
+        sa.select(table.day, sa.func.sum(table.already_installed + table.installs))
+        .where(table.campaign_id == campaign.id, table.day <= as_of)
+        .group_by(table.day)
     )
-    condition = hamlet_condition(campaign, area)
-    if condition is not None:
-        query = query.where(condition(HamletDay.hamlet_id))
+    if area.level == "province":
+        query = query.where(ProvinceDay.province_code == area.code)
+    elif area.level != "country":
+        query = query.where(hamlet_condition(campaign, area)(HamletDay.hamlet_id))
     per_day = {d: int(n or 0) for d, n in db.session.execute(query)}
     first = min([campaign.start_date, *per_day]) if per_day else campaign.start_date
     points, known, day = [], 0, first
@@ -172,24 +175,38 @@ def area_report(
     campaign: Campaign, area: Area, as_of: date, since: date | None = None, *, with_trend: bool = True
 ) -> AreaReport:
     since = since if since is not None else as_of - timedelta(days=7)
-    # One read of the hamlets around the area: its siblings' (for its rank) and its own children.
     child_level = CHILD_LEVEL.get(area.level)
     alone = area.level == "province" and campaign.province_code == area.code
-    scope = Scope(campaign, area if alone else (area.parent or area), as_of, since)
     children: list[Numbers] = []
+    if area.level == "country" or (area.level == "province" and not alone):
+        # The provinces come from their own summary rows; a province's wards from its hamlets.
+        provinces = Provinces(campaign, as_of, since)
+        siblings = provinces.units()
+        if area.level == "province":
+            children = list(Scope(campaign, area, as_of, since).units(child_level, area).values())
+            units = siblings
+        else:
+            children = list(siblings.values())
+            units = {}
+            if children:
+                units[area.code] = _added_up(area, children, None)
+                provinces.attach_official(area.level, units)
+    else:
+        # One read of the hamlets around the area: its siblings' (for its rank) and its own children.
+        scope = Scope(campaign, area if alone else (area.parent or area), as_of, since)
+        if child_level:
+            children = list(scope.units(child_level, area).values())
+        if alone:
+            # A provincial campaign's province has no siblings: its numbers are its wards' added up.
+            units = {area.code: _added_up(area, children, scope.province_officials.get(area.code))}
+            scope.attach_official(area.level, units)
+        else:
+            units = scope.units(area.level, area.parent or area)
     if child_level:
-        children = list(scope.units(child_level, area).values())
         rank(children)
         children.sort(key=lambda c: (c.rank is None, c.rank or 0, c.name))
-    if alone:
-        # A provincial campaign's province has no siblings: its numbers are its wards' added up.
-        numbers = _added_up(area, children, scope.province_officials.get(area.code))
-        units = {area.code: numbers}
-        scope.attach_official(area.level, units)
-    else:
-        units = scope.units(area.level, area.parent or area)
-        numbers = units.get(area.code) or Numbers(area.level, area.code, area.name)
-        units[area.code] = numbers
+    numbers = units.get(area.code) or Numbers(area.level, area.code, area.name)
+    units[area.code] = numbers
     rank(list(units.values()))
     return AreaReport(
         campaign=campaign,

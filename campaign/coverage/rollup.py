@@ -11,7 +11,15 @@ import sqlalchemy as sa
 from campaign.areas.models import Hamlet, Province, Ward
 from campaign.campaigns.models import Campaign
 from campaign.coverage import official
-from campaign.coverage.models import OUTCOME_COLUMNS, HamletAppTotal, HamletDay, HamletDayApp, HamletTotal
+from campaign.coverage.models import (
+    OUTCOME_COLUMNS,
+    HamletAppTotal,
+    HamletDay,
+    HamletDayApp,
+    HamletTotal,
+    ProvinceDay,
+    ProvinceDayApp,
+)
 from campaign.coverage.tree import COUNTRY_CODE, Area, hamlet_condition, names, within
 from campaign.extensions import db
 
@@ -254,13 +262,50 @@ def _hamlet_app_installs(campaign: Campaign, scope: Area, as_of: date) -> dict[i
     return result
 
 
-class Scope:
+class Officials:
+    """The official user counts of a campaign's units as of D, read once per level."""
+
+    # The wards whose official counts are read (None: every ward of the campaign).
+    ward_province: int | None = None
+
+    def __init__(self, campaign: Campaign, as_of: date, since: date):
+        self.campaign, self.as_of, self.since = campaign, as_of, since
+        self._official: dict[str, tuple[dict, dict, dict]] = {}
+
+    def attach_official(self, level: str, units: dict) -> None:
+        """Each unit's official count of the campaign's official app, and the basis it is ranked on."""
+        app_code = official_app_code(self.campaign)
+        basis = "official" if self.campaign.ranking_app_code else "found"
+        for numbers in units.values():
+            numbers.basis = basis
+        if app_code is None or level == "hamlet":
+            return
+        now, since, before = self._figures(app_code, "province" if level == "country" else level)
+        if level == "country":  # the country's count is its provinces' added up
+            now, since, before = ({COUNTRY_CODE: sum(f.values())} if f else {} for f in (now, since, before))
+        for code, numbers in units.items():
+            numbers.official_users = now.get(code)
+            numbers.official_since = since.get(code)
+            numbers.official_before_window = before.get(code)
+
+    def _figures(self, app_code: str, level: str) -> tuple[dict, dict, dict]:
+        """The official counts of a level as of D, of the earlier date, and of the day before the
+        pace window; read once per level."""
+        if level not in self._official:
+            province = self.campaign.province_code or (self.ward_province if level == "ward" else None)
+            days = (self.as_of, self.since, window_start(self.campaign, self.as_of) - timedelta(days=1))
+            self._official[level] = tuple(official.figures(app_code, level, day, province) for day in days)
+        return self._official[level]
+
+
+class Scope(Officials):
     """Every hamlet of a scope with its counters, read once (one GROUP BY hamlet over HamletDay,
     which follows its primary key), then rolled up in Python to any level inside the scope."""
 
     def __init__(self, campaign: Campaign, scope: Area, as_of: date, since: date):
-        self.campaign, self.as_of, self.since = campaign, as_of, since
-        self._official: dict[str, tuple[dict, dict, dict]] = {}
+        super().__init__(campaign, as_of, since)
+        # Ward figures outside the scope's province are never shown.
+        self.ward_province = scope.province_code if scope.level in ("province", "ward", "hamlet") else None
         # (hamlet id, ward, province, population, households), as `units` reads them.
         hamlets = within(
             sa.select(
@@ -332,31 +377,6 @@ class Scope:
         self.attach_official(level, result)
         return result
 
-    def attach_official(self, level: str, units: dict) -> None:
-        """Each unit's official count of the campaign's official app, and the basis it is ranked on."""
-        app_code = official_app_code(self.campaign)
-        basis = "official" if self.campaign.ranking_app_code else "found"
-        for numbers in units.values():
-            numbers.basis = basis
-        if app_code is None or level == "hamlet":
-            return
-        now, since, before = self._figures(app_code, "province" if level == "country" else level)
-        if level == "country":  # the country's count is its provinces' added up
-            now, since, before = ({COUNTRY_CODE: sum(f.values())} if f else {} for f in (now, since, before))
-        for code, numbers in units.items():
-            numbers.official_users = now.get(code)
-            numbers.official_since = since.get(code)
-            numbers.official_before_window = before.get(code)
-
-    def _figures(self, app_code: str, level: str) -> tuple[dict, dict, dict]:
-        """The official counts of a level as of D, of the earlier date, and of the day before the
-        pace window; read once per level."""
-        if level not in self._official:
-            province = self.campaign.province_code
-            days = (self.as_of, self.since, window_start(self.campaign, self.as_of) - timedelta(days=1))
-            self._official[level] = tuple(official.figures(app_code, level, day, province) for day in days)
-        return self._official[level]
-
     def _populations(self, level: str, inside: Area, ward_population: dict, ward_province: dict) -> dict:
         """{unit: population} above the hamlets: a ward's official figure replaces the sum of its
         hamlets, a province's the sum of its wards; the country is the sum of its provinces."""
@@ -378,3 +398,92 @@ class Scope:
         if level == "country":
             return {COUNTRY_CODE: sum(by_unit.values())} if by_unit else {}
         return by_unit
+
+
+class Provinces(Officials):
+    """Every province of a campaign with its numbers as of D, read from the province summary rows
+    (ProvinceDay: 34 rows a day) and one GROUP BY over the hamlets for populations: the same
+    numbers as `Scope(campaign, country).units("province", country)`, without rolling every
+    hamlet of the country up in Python. Serves the country's page and a province's rank."""
+
+    def units(self) -> dict[int, Numbers]:
+        campaign, as_of = self.campaign, self.as_of
+        start = window_start(campaign, as_of)
+        users = ProvinceDay.already_installed + ProvinceDay.installs
+
+        def recent_sum(expr, when):
+            return sa.func.sum(sa.case((when, expr), else_=0))
+
+        counters_query = (
+            sa.select(
+                ProvinceDay.province_code,
+                *[sa.func.sum(getattr(ProvinceDay, c)) for c in STORED],
+                recent_sum(users, ProvinceDay.day > self.since),
+                recent_sum(users, ProvinceDay.day >= start),
+                recent_sum(ProvinceDay.installs, ProvinceDay.day >= start),
+            )
+            .where(ProvinceDay.campaign_id == campaign.id, ProvinceDay.day <= as_of)
+            .group_by(ProvinceDay.province_code)
+        )
+        apps_query = (
+            sa.select(
+                ProvinceDayApp.province_code, ProvinceDayApp.app_id, sa.func.sum(ProvinceDayApp.installs)
+            )
+            .where(ProvinceDayApp.campaign_id == campaign.id, ProvinceDayApp.day <= as_of)
+            .group_by(ProvinceDayApp.province_code, ProvinceDayApp.app_id)
+        )
+        # Per province: households, and the population of the hamlets whose ward has no official figure.
+        hamlets_query = (
+            sa.select(
+                Ward.province_code,
+                sa.func.sum(Hamlet.households),
+                sa.func.sum(sa.case((Ward.population_official.is_(None), Hamlet.population), else_=0)),
+            )
+            .join(Ward, Ward.code == Hamlet.ward_code)
+            .group_by(Ward.province_code)
+        )
+        wards_query = (
+            sa.select(Ward.province_code, sa.func.sum(Ward.population_official))
+            .where(Ward.population_official.is_not(None))
+            .group_by(Ward.province_code)
+        )
+        provinces_query = sa.select(Province.code, Province.name, Province.population_official)
+        if campaign.province_code is not None:
+            counters_query = counters_query.where(ProvinceDay.province_code == campaign.province_code)
+            apps_query = apps_query.where(ProvinceDayApp.province_code == campaign.province_code)
+            hamlets_query = hamlets_query.where(Ward.province_code == campaign.province_code)
+            wards_query = wards_query.where(Ward.province_code == campaign.province_code)
+            provinces_query = provinces_query.where(Province.code == campaign.province_code)
+        connection = db.session.connection()
+        result: dict[int, Numbers] = {}
+        population: dict[int, int] = {}
+        for code, households, hamlet_population in connection.execute(hamlets_query):
+            result[code] = Numbers("province", code, "", households=int(households or 0))
+            population[code] = int(hamlet_population or 0)
+        for code, ward_population in connection.execute(wards_query):
+            population[code] = population.get(code, 0) + int(ward_population or 0)
+        provinces = connection.execute(provinces_query).all()
+        for code, _name, official_population in provinces:
+            if official_population is not None:  # counts even when no ward has a figure
+                population[code] = official_population
+        for code, number in population.items():
+            result.setdefault(code, Numbers("province", code, "")).population = number
+        for code, name, _population in provinces:
+            if code in result:
+                result[code].name = name
+        for code, *row in connection.execute(counters_query):
+            stored = [int(v or 0) for v in row[: len(STORED)]]
+            gained_since, gained_window, installs_window = (int(v or 0) for v in row[len(STORED) :])
+            result[code].count(
+                Counters(
+                    *stored,
+                    known_since=stored[_ALREADY] + stored[_INSTALLS] - gained_since,
+                    gained_window=gained_window,
+                    installs_window=installs_window,
+                )
+            )
+        for code, app_id, installs in connection.execute(apps_query):
+            result[code].add_installs({app_id: int(installs or 0)})
+        self.province_officials = {code: p for code, _name, p in provinces if p is not None}
+        self.attach_official("province", result)
+        return result

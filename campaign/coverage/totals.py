@@ -17,7 +17,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from campaign.areas.models import Household
+from campaign.areas.models import Hamlet, Household, Ward
 from campaign.coverage.models import (
     BREAKDOWN_COLUMNS,
     COUNTER_COLUMNS,
@@ -29,6 +29,8 @@ from campaign.coverage.models import (
     HamletDay,
     HamletDayApp,
     HamletTotal,
+    ProvinceDay,
+    ProvinceDayApp,
 )
 from campaign.extensions import db
 from campaign.i18n import local_day
@@ -240,16 +242,17 @@ def apply_delta(campaign_id: int, before, after) -> None:
                 }
             )
             app_total_rows[(hamlet_id, app_id)] += change
-    _upsert(
-        HamletDay,
-        ("campaign_id", "hamlet_id", "day"),
-        COUNTER_COLUMNS,
-        [
-            {"campaign_id": campaign_id, "hamlet_id": h, "day": d, **_all(delta)}
-            for (h, d), delta in sorted(day_rows.items())
-            if any(delta.values())
-        ],
+    hamlet_day_rows = [
+        {"campaign_id": campaign_id, "hamlet_id": h, "day": d, **_all(delta)}
+        for (h, d), delta in sorted(day_rows.items())
+        if any(delta.values())
+    ]
+    province_days, province_apps = by_province(
+        campaign_id,
+        {(r["hamlet_id"], r["day"]): r for r in hamlet_day_rows},
+        {_app_key(r): r["installs"] for r in app_rows},
     )
+    _upsert(HamletDay, ("campaign_id", "hamlet_id", "day"), COUNTER_COLUMNS, hamlet_day_rows)
     _upsert(
         HamletTotal,
         ("campaign_id", "hamlet_id"),
@@ -293,6 +296,49 @@ def apply_delta(campaign_id: int, before, after) -> None:
             if any(d.get(c, 0) for c in BREAKDOWN_COLUMNS)
         ],
     )
+    # Last: a province's row is shared by all its hamlets, so it is locked for the shortest time.
+    _upsert(ProvinceDay, ("campaign_id", "province_code", "day"), COUNTER_COLUMNS, province_days)
+    _upsert(ProvinceDayApp, ("campaign_id", "province_code", "day", "app_id"), ("installs",), province_apps)
+
+
+def _app_key(row: dict) -> tuple:
+    return row["hamlet_id"], row["day"], row["app_id"]
+
+
+# Built once: it runs for every arriving batch.
+_PROVINCE_OF = (
+    sa.select(Hamlet.id, Ward.province_code)
+    .join(Ward, Ward.code == Hamlet.ward_code)
+    .where(Hamlet.id.in_(sa.bindparam("hamlets", expanding=True)))
+)
+
+
+def by_province(campaign_id: int, days: dict, apps: dict) -> tuple[list[dict], list[dict]]:
+    """Hamlet-day counters ({(hamlet, day): counters}) and installs ({(hamlet, day, app): n})
+    added up per province and day, as ProvinceDay and ProvinceDayApp rows in key order."""
+    hamlets = sorted({key[0] for key in days} | {key[0] for key in apps})
+    province_of = {}
+    for start in range(0, len(hamlets), CHUNK):
+        province_of.update(
+            db.session.execute(_PROVINCE_OF, {"hamlets": hamlets[start : start + CHUNK]}).tuples().all()
+        )
+    day_totals: dict = defaultdict(Counter)
+    for (hamlet_id, day), counters in days.items():
+        day_totals[(province_of[hamlet_id], day)].update({c: counters[c] for c in COUNTER_COLUMNS})
+    app_totals: Counter = Counter()
+    for (hamlet_id, day, app_id), installs in apps.items():
+        app_totals[(province_of[hamlet_id], day, app_id)] += installs
+    day_rows = [
+        {"campaign_id": campaign_id, "province_code": p, "day": d, **_all(c)}
+        for (p, d), c in sorted(day_totals.items())
+        if any(c.values())
+    ]
+    app_rows = [
+        {"campaign_id": campaign_id, "province_code": p, "day": d, "app_id": a, "installs": n}
+        for (p, d, a), n in sorted(app_totals.items())
+        if n
+    ]
+    return day_rows, app_rows
 
 
 def _all(delta: Counter, columns: tuple = COUNTER_COLUMNS) -> dict:
