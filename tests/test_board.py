@@ -4,7 +4,7 @@ and its PNG card set in a font that has every character of it."""
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import flask
 import pytest
@@ -22,6 +22,7 @@ from campaign.coverage.report import area_report
 from campaign.coverage.tree import country_area
 from campaign.extensions import cache
 from campaign.extensions import db as _db
+from campaign.i18n import local_today
 from campaign.visits.models import Outcome
 from tests.conftest import CAI_KHE, CAN_THO, HA_NOI, NINH_KIEU, AuthActions
 from tests.test_coverage import add_visit
@@ -48,6 +49,10 @@ VISIT_TABLES = (
     "hamlet_day_app",
     "hamlet_total",
     "hamlet_app_total",
+    "province_day",
+    "province_day_app",
+    "breakdown_day",
+    "breakdown_total",
 )
 
 
@@ -69,7 +74,7 @@ def world(db, make_campaign, make_hamlet, make_user):
     Thơ third, up 2; the first up 5), one with a population and no figure, and in Cần Thơ two
     ranked wards, a hamlet, a team, a volunteer and a household named with SECRETS."""
     w = World()
-    today = date.today()
+    today = local_today()
     w.campaign = make_campaign(None, start=today - timedelta(days=20), ranking_app_code="bluezone")
     others = db.session.scalars(
         sa.select(Province.code).where(Province.code.not_in([CAN_THO, HA_NOI])).order_by(Province.code)
@@ -269,7 +274,7 @@ def test_the_board_shows_the_country_pages_ranks_changes_top5_and_climbers(world
     assert rows[-1] == ("–", world.names[world.unranked], "chưa có số")
     assert (str(6), sixth, "16,0 %") in rows
     # The same numbers as the country page's service.
-    report = area_report(world.campaign, country_area(), date.today(), date.today() - timedelta(days=7))
+    report = area_report(world.campaign, country_area(), local_today(), local_today() - timedelta(days=7))
     assert [(str(c.rank or "–"), c.name) for c in report.children] == [r[:2] for r in rows]
 
 
@@ -292,7 +297,7 @@ def test_no_hamlet_team_household_or_person_reaches_a_board(world, client):
     assert world.names[CAN_THO] in pages[0] and _db.session.get(Ward, NINH_KIEU).name in pages[1]
     cards = []
     for code in (None, CAN_THO):
-        board = services.board(world.campaign, code, date.today())
+        board = services.board(world.campaign, code, local_today())
         for highlight in (None, *board.rows):
             cards.append(" ".join(i.text for i in card.layout(board, highlight) if isinstance(i, card.Text)))
     assert world.names[CAN_THO] in cards[0]
@@ -382,7 +387,7 @@ def cmaps() -> dict[bool, set[int]]:
 def test_every_character_of_the_card_is_in_its_fonts_character_map(world):
     fonts = cmaps()
     for code in (None, CAN_THO):
-        board = services.board(world.campaign, code, date.today())
+        board = services.board(world.campaign, code, local_today())
         for highlight in (None, board.rows[0]):
             texts = [i for i in card.layout(board, highlight) if isinstance(i, card.Text)]
             missing = {(ch, i.text) for i in texts for ch in i.text if ord(ch) not in fonts[i.bold]}
@@ -400,7 +405,7 @@ def test_the_card_is_a_1200_by_630_png_with_the_highlighted_area(world, client):
     image = Image.open(io.BytesIO(response.data))
     image.load()
     assert image.format == "PNG" and image.size == (card.WIDTH, card.HEIGHT) == (1200, 630)
-    board = services.board(world.campaign, None, date.today())
+    board = services.board(world.campaign, None, local_today())
     texts = [i.text for i in card.layout(board, board.row(CAN_THO)) if isinstance(i, card.Text)]
     assert f"{world.names[CAN_THO]}: " in texts and "hạng 3/6 · 30,00 %" in texts
     plain = client.get(national_url(world.campaign) + "anh.png")
@@ -415,7 +420,7 @@ def test_a_highlight_that_is_not_one_of_the_boards_areas_is_a_404(world, client,
 
 
 def test_long_or_strange_names_stay_inside_the_card(world):
-    board = services.board(world.campaign, None, date.today())
+    board = services.board(world.campaign, None, local_today())
     long_name = "Thành phố " + "Rất Dài Và Có Dấu Ưởng " * 12
     strange = board.rows[0].__class__(1, "Tỉnh 🇻🇳 \u0301Lạ\tquá\n" + long_name, 1, 3, 0.4)
     board = board.__class__(

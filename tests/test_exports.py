@@ -8,7 +8,6 @@ carry some planted text, neutralised, or this test fails.
 
 import csv
 import io
-from datetime import datetime
 
 import pytest
 from conftest import NINH_KIEU
@@ -164,7 +163,7 @@ def test_csv_exports_name_their_charset_once(app, field, db, client, auth):
 def test_review_export_names_carry_the_time_of_download(field, db, client, auth):
     auth.login(field.lead)
     name = file_name(client.get("/review/export/visits.csv"))
-    assert name.startswith(f"luot-tham-{datetime.now():%Y%m%d}-") and name.endswith(".csv")
+    assert name.startswith(f"luot-tham-{local_today():%Y%m%d}-") and name.endswith(".csv")
     assert file_name(client.get(f"/coverage/ward/{NINH_KIEU}/table.xlsx")).startswith(
         f"do-phu-ward-{NINH_KIEU}-"
     )

@@ -3,7 +3,7 @@ change, their own highlighted, and nothing below another province through any pa
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 
@@ -12,6 +12,7 @@ from campaign.auth.models import Role
 from campaign.campaigns.models import Team, TeamHamlet
 from campaign.coverage.models import OfficialCount
 from campaign.extensions import db
+from campaign.i18n import local_today
 from campaign.spreadsheets import XLSX_MIMETYPE
 from campaign.visits.models import Outcome
 from tests.conftest import CAI_KHE, CAN_THO, HA_NOI, NINH_KIEU
@@ -24,7 +25,7 @@ SECRETS = ("Ấp Bí Mật", "Đội Bí Mật", "Người Bí Mật")
 def country_field(make_campaign, make_hamlet, make_user):
     """A national campaign; Cần Thơ has a hamlet, a team, a volunteer and a visit, all named with
     words that must never reach Hà Nội's coordinator; both provinces have official counts."""
-    today = date.today()
+    today = local_today()
     campaign = make_campaign(None, start=today - timedelta(days=20), ranking_app_code="bluezone")
     hamlet = make_hamlet(NINH_KIEU, name=SECRETS[0], population=400)
     team = Team(ward_code=NINH_KIEU, name=SECRETS[1], org_kind="youth_union")

@@ -10,6 +10,7 @@ from campaign import access, spreadsheets, vocabulary
 from campaign.areas.models import Ward
 from campaign.errors import error_response
 from campaign.extensions import db
+from campaign.i18n import VN_TZ
 from campaign.query_args import known_args
 from campaign.redirects import safe_next
 from campaign.review import exports, queries, services
@@ -229,7 +230,7 @@ def ward_audit(ward_code: int):
 
 
 def _stamped(name: str) -> str:
-    return f"{name}-{datetime.now().strftime('%Y%m%d-%H%M')}"
+    return f"{name}-{datetime.now(VN_TZ).strftime('%Y%m%d-%H%M')}"  # the campaign's clock, not the server's
 
 
 @bp.get("/export")
