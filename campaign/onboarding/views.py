@@ -2,31 +2,23 @@
 joined, the campaign's end, and a new campaign from an earlier one. Views stay thin: the
 services decide, campaign/access.py says who may."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from campaign import access, imports
 from campaign.areas.models import Hamlet, Province, Ward
-from campaign.auth import join as join_codes
 from campaign.auth.models import User
-from campaign.auth.passwords import password_problem
-from campaign.auth.views import start_session
 from campaign.campaigns.models import Campaign, Team
 from campaign.campaigns.services import SetupError
-from campaign.extensions import db, limiter
+from campaign.extensions import db
 from campaign.i18n import number
-from campaign.onboarding import cards, hamlets, next_campaign, overview, people, roster
+from campaign.onboarding import cards, hamlets, joining, next_campaign, overview, people, roster
 from campaign.onboarding.forms import (
     CardsForm,
-    ChoosePasswordForm,
     FileOrPasteForm,
-    JoinForm,
     NextCampaignForm,
-    RememberForm,
 )
 from campaign.onboarding.uploads import Upload, _do_apply, _do_preview, _form_error, _upload_page
 from campaign.types import db_id
@@ -410,89 +402,6 @@ def copy_campaign(campaign_id: int):
     ), status
 
 
-# --- joining with a card ---------------------------------------------------------------------
+# --- joining with a card: onboarding/joining.py ---------------------------------------------
 
-
-def _join_failed(response) -> bool:
-    """Only failures count, so a training room on one Wi-Fi can all join."""
-    return response.status_code != 302
-
-
-throttle_join = limiter.shared_limit(
-    lambda: current_app.config["JOIN_LIMITS"],
-    scope="join-address",
-    methods=["POST"],
-    deduct_when=_join_failed,
-)
-
-
-@bp.route("/join", methods=["GET", "POST"])
-@throttle_join
-def join():
-    """GET shows a "Tham gia" button and spends nothing (a chat app's link preview, a scanner);
-    only the POST spends the code."""
-    form = JoinForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        scanned = join_codes.normalise(request.args.get("code"))
-        form.code.data = join_codes.grouped(scanned) if scanned else ""
-        return render_template("onboarding/join.html", form=form, scanned=scanned is not None)
-    if form.validate_on_submit():
-        person = join_codes.redeem(form.code.data)
-        if person is not None:
-            start_session(person)
-            db.session.commit()
-            return redirect(url_for(".welcome"))
-        db.session.rollback()
-        form.code.errors.append(
-            _("Mã này không đúng, đã được dùng hoặc đã hết hạn. Hãy hỏi trưởng nhóm thẻ mới.")
-        )
-    return render_template("onboarding/join.html", form=form, scanned=False), 422
-
-
-@bp.get("/join/welcome")
-@login_required
-def welcome():
-    return render_template(
-        "onboarding/welcome.html",
-        remember=RememberForm(formdata=None, days=current_app.config["JOIN_REMEMBER_DAYS"]),
-        password=ChoosePasswordForm(formdata=None),
-    )
-
-
-@bp.post("/join/remember")
-@login_required
-def remember():
-    form = RememberForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "onboarding/welcome.html", remember=form, password=ChoosePasswordForm(formdata=None)
-        ), 422
-    user = current_user._get_current_object()
-    login_user(user, remember=True, duration=timedelta(days=form.days.data))
-    flash(_("Điện thoại này sẽ đăng nhập sẵn trong %(n)s ngày.", n=form.days.data), "info")
-    return redirect(url_for("visits.new"))
-
-
-@bp.post("/join/password")
-@login_required
-def choose_password():
-    """A roster account chooses its first password here (no current one to give); an account
-    that has one changes it on the usual page, which asks for it."""
-    form = ChoosePasswordForm()
-    user = current_user._get_current_object()
-    if user.password_hash is not None:
-        return redirect(url_for("auth.change_password"))
-    if form.validate_on_submit():
-        problem = password_problem(form.new_password.data, user.username)
-        if problem is None:
-            user.set_password(form.new_password.data)
-            db.session.commit()
-            start_session(user)
-            flash(
-                _("Đã lưu mật khẩu. Lần sau hãy đăng nhập bằng tên %(username)s.", username=user.username),
-                "info",
-            )
-            return redirect(url_for("visits.new"))
-        form.new_password.errors.append(problem)
-    remember_form = RememberForm(formdata=None, days=current_app.config["JOIN_REMEMBER_DAYS"])
-    return render_template("onboarding/welcome.html", remember=remember_form, password=form), 422
+joining.add_routes(bp)
