@@ -7,20 +7,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from campaign import access, imports
+from campaign import access
 from campaign.areas.models import Hamlet, Province, Ward
+from campaign.areas.services import ward_hamlets_query
 from campaign.auth.models import User
 from campaign.campaigns.models import Campaign, Team
 from campaign.campaigns.services import SetupError
 from campaign.extensions import db
 from campaign.i18n import number
-from campaign.onboarding import cards, hamlets, joining, next_campaign, overview, people, roster
+from campaign.onboarding import cards, hamlets, joining, next_campaign, overview, people, roster, uploads
 from campaign.onboarding.forms import (
     CardsForm,
-    FileOrPasteForm,
     NextCampaignForm,
 )
-from campaign.onboarding.uploads import Upload, _do_apply, _do_preview, _form_error, _upload_page
+from campaign.onboarding.uploads import Upload, form_error
 from campaign.types import db_id
 
 bp = Blueprint("onboarding", __name__)
@@ -38,65 +38,58 @@ def _ward(code: int) -> Ward:
     return ward
 
 
-def _hamlet_upload(province: Province) -> Upload:
+def _hamlet_file(province: Province) -> Upload:
     return Upload(
-        hamlets.KIND,
-        _("Thôn/ấp của cả %(province)s", province=province.name),
-        [c.headers[0] for c in hamlets.PROVINCE_HAMLET_COLUMNS],
-        url_for(".province", code=province.code),
-        lambda data: hamlets.preview(province, data),
-        hamlets.apply,
-        _("Mỗi dòng một thôn/ấp: mã phường/xã, tên, loại, số hộ, dân số, và có thể có vĩ độ, kinh độ tâm."),
+        kind=hamlets.KIND,
+        title=_("Thôn/ấp của cả %(province)s", province=province.name),
+        columns=[c.headers[0] for c in hamlets.PROVINCE_HAMLET_COLUMNS],
+        back=url_for(".province", code=province.code),
+        preview=lambda data: hamlets.preview(province, data),
+        apply=hamlets.apply,
+        hint=_(
+            "Mỗi dòng một thôn/ấp: mã phường/xã, tên, loại, số hộ, dân số, và có thể có vĩ độ, kinh độ tâm."
+        ),
     )
 
 
-def _roster_upload(wards: dict, default_ward, scope_name: str, back: str) -> Upload:
-    columns = [c.headers[0] for c in roster.ROSTER_COLUMNS]
+def _roster(wards: dict, default_ward, scope_name: str, back: str) -> Upload:
     return Upload(
-        roster.KIND,
-        _("Danh sách tình nguyện viên: %(scope)s", scope=scope_name),
-        columns,
-        back,
-        lambda data: roster.preview(wards, default_ward, data, scope_name),
-        roster.apply,
-        _("Mỗi dòng một người: họ tên, đội, mã phường/xã, và có thể có tổ chức, số điện thoại.")
+        kind=roster.KIND,
+        title=_("Danh sách tình nguyện viên: %(scope)s", scope=scope_name),
+        columns=[c.headers[0] for c in roster.ROSTER_COLUMNS],
+        back=back,
+        preview=lambda data: roster.preview(wards, default_ward, data, scope_name),
+        apply=lambda user, result: roster.apply(user, result, uploads.team_kinds(result)),
+        hint=_("Mỗi dòng một người: họ tên, đội, mã phường/xã, và có thể có tổ chức, số điện thoại.")
         if default_ward is None
         else _("Mỗi dòng một người: họ tên, đội; mã phường/xã có thể bỏ trống (là phường/xã của bạn)."),
     )
 
 
-# --- the province's hamlet file ------------------------------------------------------------
+def _ward_roster(ward: Ward) -> Upload:
+    return _roster({ward.code: ward}, ward.code, ward.name, url_for(".ward", code=ward.code))
 
 
-@bp.get("/provinces/<int:code>/hamlets/import")
-@login_required
-def hamlet_file(code: int):
-    province = _province(code)
-    return _upload_page(_hamlet_upload(province), url_for(".hamlet_file_preview", code=code))
-
-
-@bp.post("/provinces/<int:code>/hamlets/import/preview")
-@login_required
-def hamlet_file_preview(code: int):
-    imports.allow_upload()
-    province = _province(code)
-    return _do_preview(
-        _hamlet_upload(province),
-        url_for(".hamlet_file_preview", code=code),
-        url_for(".hamlet_file_apply", code=code),
+def _province_roster(province: Province) -> Upload:
+    return _roster(
+        hamlets.province_wards(province.code), None, province.name, url_for(".province", code=province.code)
     )
 
 
-@bp.post("/provinces/<int:code>/hamlets/import/apply")
-@login_required
-def hamlet_file_apply(code: int):
-    province = _province(code)
-    return _do_apply(
-        _hamlet_upload(province),
-        url_for(".hamlet_file_preview", code=code),
-        url_for(".hamlet_file_apply", code=code),
-        url_for(".province", code=code),
-    )
+# The imports: the province's hamlet file, a ward's roster (its form is on the ward's page) and a
+# province's roster. Each is a form, a preview and an apply (onboarding/uploads.py).
+uploads.add_routes(
+    bp, "hamlet_file", "/provinces/<int:code>/hamlets/import", lambda c: _hamlet_file(_province(c))
+)
+uploads.add_routes(
+    bp, "ward_roster", "/wards/<int:code>/roster", lambda c: _ward_roster(_ward(c)), form_page=False
+)
+uploads.add_routes(
+    bp, "province_roster", "/provinces/<int:code>/roster", lambda c: _province_roster(_province(c))
+)
+
+
+# --- hamlets that stop taking visits ------------------------------------------------------------
 
 
 @bp.post("/hamlets/<int:hamlet_id>/retire")
@@ -123,74 +116,6 @@ def restore(hamlet_id: int):
     return redirect(url_for(".ward", code=hamlet.ward_code))
 
 
-# --- rosters ---------------------------------------------------------------------------------
-
-
-def _ward_roster(ward: Ward) -> Upload:
-    return _roster_upload({ward.code: ward}, ward.code, ward.name, url_for(".ward", code=ward.code))
-
-
-def _province_roster(province: Province) -> Upload:
-    return _roster_upload(
-        hamlets.province_wards(province.code), None, province.name, url_for(".province", code=province.code)
-    )
-
-
-@bp.post("/wards/<int:code>/roster/preview")
-@login_required
-def ward_roster_preview(code: int):
-    imports.allow_upload()
-    ward = _ward(code)
-    return _do_preview(
-        _ward_roster(ward),
-        url_for(".ward_roster_preview", code=code),
-        url_for(".ward_roster_apply", code=code),
-    )
-
-
-@bp.post("/wards/<int:code>/roster/apply")
-@login_required
-def ward_roster_apply(code: int):
-    ward = _ward(code)
-    return _do_apply(
-        _ward_roster(ward),
-        url_for(".ward_roster_preview", code=code),
-        url_for(".ward_roster_apply", code=code),
-        url_for(".ward", code=code),
-    )
-
-
-@bp.get("/provinces/<int:code>/roster")
-@login_required
-def province_roster(code: int):
-    province = _province(code)
-    return _upload_page(_province_roster(province), url_for(".province_roster_preview", code=code))
-
-
-@bp.post("/provinces/<int:code>/roster/preview")
-@login_required
-def province_roster_preview(code: int):
-    imports.allow_upload()
-    province = _province(code)
-    return _do_preview(
-        _province_roster(province),
-        url_for(".province_roster_preview", code=code),
-        url_for(".province_roster_apply", code=code),
-    )
-
-
-@bp.post("/provinces/<int:code>/roster/apply")
-@login_required
-def province_roster_apply(code: int):
-    province = _province(code)
-    return _do_apply(
-        _province_roster(province),
-        url_for(".province_roster_preview", code=code),
-        url_for(".province_roster_apply", code=code),
-        url_for(".province", code=code),
-    )
-
-
 # --- a ward's onboarding page, cards and who has not joined ------------------------------------
 
 
@@ -198,19 +123,13 @@ def province_roster_apply(code: int):
 @login_required
 def ward(code: int):
     ward = _ward(code)
-    upload = _ward_roster(ward)
     return render_template(
         "onboarding/ward.html",
         ward=ward,
-        upload=upload,
-        form=FileOrPasteForm(formdata=None),
         cards_form=CardsForm(formdata=None),
         teams=people.joined_by_team([ward.code]),
-        hamlets=db.session.scalars(
-            sa.select(Hamlet).where(Hamlet.ward_code == ward.code).order_by(Hamlet.name)
-        ).all(),
-        max_rows=imports.PROVINCE_MAX_ROWS,
-        max_size=imports.size_text(imports.PROVINCE_MAX_BYTES),
+        hamlets=db.session.scalars(ward_hamlets_query(ward.code)).all(),
+        **uploads.form_context(_ward_roster(ward)),
     )
 
 
@@ -239,7 +158,7 @@ def ward_cards(code: int):
     chosen, form = _chosen_people([ward.code])
     back = url_for(".ward", code=ward.code)
     if chosen is None:
-        flash(_form_error(form), "error")
+        flash(form_error(form), "error")
         return redirect(back)
     return _cards_page(chosen, ward.code, back)
 
@@ -251,7 +170,7 @@ def province_cards(code: int):
     chosen, form = _chosen_people(list(hamlets.province_wards(province.code)))
     back = url_for(".not_joined_province", code=province.code)
     if chosen is None:
-        flash(_form_error(form), "error")
+        flash(form_error(form), "error")
         return redirect(back)
     return _cards_page(chosen, None, back)
 
