@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from campaign.auth import join as join_codes
+from campaign.auth.forms import ChoosePasswordForm
 from campaign.auth.passwords import password_problem
 from campaign.auth.sessions import start_session
 from campaign.extensions import db, limiter
-from campaign.onboarding.forms import ChoosePasswordForm, JoinForm, RememberForm
+from campaign.onboarding.forms import JoinForm, RememberForm
 
 
 def _join_failed(response) -> bool:
