@@ -92,28 +92,28 @@ uploads.add_routes(
 # --- hamlets that stop taking visits ------------------------------------------------------------
 
 
+def _retire_or_restore(hamlet_id: int, change, message: str):
+    """`change` (hamlets.retire or hamlets.restore) the hamlet; `message` names it once changed."""
+    hamlet = db.get_or_404(Hamlet, hamlet_id)
+    access.require(access.can_onboard_ward(current_user, hamlet.ward_code))
+    if change(current_user, hamlet):
+        db.session.commit()
+        flash(message % {"name": hamlet.name}, "info")
+    return redirect(url_for(".ward", code=hamlet.ward_code))
+
+
 @bp.post("/hamlets/<int:hamlet_id>/retire")
 @login_required
 def retire(hamlet_id: int):
-    hamlet = db.get_or_404(Hamlet, hamlet_id)
-    access.require(access.can_onboard_ward(current_user, hamlet.ward_code))
-    if hamlets.retire(current_user, hamlet):
-        db.session.commit()
-        flash(
-            _("%(name)s đã ngừng nhận lượt thăm mới; các lượt đã có vẫn được tính.", name=hamlet.name), "info"
-        )
-    return redirect(url_for(".ward", code=hamlet.ward_code))
+    return _retire_or_restore(
+        hamlet_id, hamlets.retire, _("%(name)s đã ngừng nhận lượt thăm mới; các lượt đã có vẫn được tính.")
+    )
 
 
 @bp.post("/hamlets/<int:hamlet_id>/restore")
 @login_required
 def restore(hamlet_id: int):
-    hamlet = db.get_or_404(Hamlet, hamlet_id)
-    access.require(access.can_onboard_ward(current_user, hamlet.ward_code))
-    if hamlets.restore(current_user, hamlet):
-        db.session.commit()
-        flash(_("%(name)s nhận lượt thăm trở lại.", name=hamlet.name), "info")
-    return redirect(url_for(".ward", code=hamlet.ward_code))
+    return _retire_or_restore(hamlet_id, hamlets.restore, _("%(name)s nhận lượt thăm trở lại."))
 
 
 # --- a ward's onboarding page, cards and who has not joined ------------------------------------
@@ -133,46 +133,36 @@ def ward(code: int):
     )
 
 
-def _cards_page(people_list, ward_code, back: str):
-    printed = cards.print_cards(current_user, people_list, ward_code)
-    db.session.commit()
-    return render_template("onboarding/cards.html", pages=cards.pages(printed), count=len(printed), back=back)
-
-
-def _chosen_people(ward_codes):
+def _cards(ward_codes: list[int], ward_code: int | None, back: str):
+    """Print the cards of the people the form chose among these wards' (`ward_code`: the one ward
+    the cards are printed for, in the audit)."""
     form = CardsForm()
     if not form.validate_on_submit():
-        return None, form
+        flash(form_error(form), "error")
+        return redirect(back)
     team_id = form.team.data
     if team_id is not None:
         team = db.get_or_404(Team, team_id)
         access.require(team.ward_code in ward_codes)
     query = cards.volunteers_query(ward_codes, team_id, only_not_joined=form.which.data == "not_joined")
-    return db.session.scalars(query).all(), form
+    printed = cards.print_cards(current_user, db.session.scalars(query).all(), ward_code)
+    db.session.commit()
+    return render_template("onboarding/cards.html", pages=cards.pages(printed), count=len(printed), back=back)
 
 
 @bp.post("/wards/<int:code>/cards")
 @login_required
 def ward_cards(code: int):
     ward = _ward(code)
-    chosen, form = _chosen_people([ward.code])
-    back = url_for(".ward", code=ward.code)
-    if chosen is None:
-        flash(form_error(form), "error")
-        return redirect(back)
-    return _cards_page(chosen, ward.code, back)
+    return _cards([ward.code], ward.code, url_for(".ward", code=ward.code))
 
 
 @bp.post("/provinces/<int:code>/cards")
 @login_required
 def province_cards(code: int):
     province = _province(code)
-    chosen, form = _chosen_people(list(hamlets.province_wards(province.code)))
-    back = url_for(".not_joined_province", code=province.code)
-    if chosen is None:
-        flash(form_error(form), "error")
-        return redirect(back)
-    return _cards_page(chosen, None, back)
+    wards = list(hamlets.province_wards(province.code))
+    return _cards(wards, None, url_for(".not_joined_province", code=province.code))
 
 
 @bp.post("/people/<int:user_id>/join-code")
@@ -191,30 +181,27 @@ def reissue(user_id: int):
     )
 
 
+def _not_joined_page(scope: str, teams, cards_action: str, back: str):
+    return render_template(
+        "onboarding/not_joined.html", scope=scope, teams=teams, cards_action=cards_action, back=back
+    )
+
+
 @bp.get("/wards/<int:code>/not-joined")
 @login_required
 def not_joined_ward(code: int):
     ward = _ward(code)
-    return render_template(
-        "onboarding/not_joined.html",
-        scope=ward.name,
-        teams=people.joined_by_team([ward.code]),
-        cards_action=url_for(".ward_cards", code=ward.code),
-        back=url_for(".ward", code=ward.code),
-    )
+    teams = people.joined_by_team([ward.code])
+    return _not_joined_page(ward.name, teams, url_for(".ward_cards", code=code), url_for(".ward", code=code))
 
 
 @bp.get("/provinces/<int:code>/not-joined")
 @login_required
 def not_joined_province(code: int):
     province = _province(code)
-    return render_template(
-        "onboarding/not_joined.html",
-        scope=province.name,
-        teams=[t for t in people.joined_by_team(list(hamlets.province_wards(province.code))) if t.waiting],
-        cards_action=url_for(".province_cards", code=province.code),
-        back=url_for(".province", code=province.code),
-    )
+    teams = [t for t in people.joined_by_team(list(hamlets.province_wards(province.code))) if t.waiting]
+    cards_action, back = url_for(".province_cards", code=code), url_for(".province", code=code)
+    return _not_joined_page(province.name, teams, cards_action, back)
 
 
 # --- the province's checklist ------------------------------------------------------------------
