@@ -1,6 +1,7 @@
-"""Pages for standing up a province: the hamlet file, rosters, join cards and codes, who has not
-joined, the campaign's end, and a new campaign from an earlier one. Views stay thin: the
-services decide, campaign/access.py says who may."""
+"""Pages for standing up a province: the hamlet file and rosters (their steps in uploads.py), join
+cards and codes, who has not joined, the campaign's end, and a new campaign from an earlier one.
+The volunteer's side, joining with a card, is in joining.py. Views stay thin: the services
+decide, campaign/access says who may."""
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
