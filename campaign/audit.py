@@ -26,16 +26,27 @@ class AuditLog(db.Model):
     __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
 
 
-def record(user, action: str, obj, *, ward_code=None, before=None, after=None) -> AuditLog:
-    """Add an audit entry to the session (the caller's transaction commits it)."""
-    entry = AuditLog(
+def entry(
+    user, action: str, object_type: str, object_id, *, ward_code=None, before=None, after=None, at=None
+):
+    """An audit entry about an object named by its table and id (a ward an import filled, a
+    campaign), not yet added: the caller adds it, or many at once. `at` defaults to now."""
+    return AuditLog(
         user_id=getattr(user, "id", None),
+        at=at or utcnow(),
         action=action,
-        object_type=type(obj).__tablename__,
-        object_id=obj.id,
+        object_type=object_type,
+        object_id=object_id,
         ward_code=ward_code,
         before=before,
         after=after,
     )
-    db.session.add(entry)
-    return entry
+
+
+def record(user, action: str, obj, *, ward_code=None, before=None, after=None) -> AuditLog:
+    """Add an audit entry about a row to the session (the caller's transaction commits it)."""
+    added = entry(
+        user, action, type(obj).__tablename__, obj.id, ward_code=ward_code, before=before, after=after
+    )
+    db.session.add(added)
+    return added

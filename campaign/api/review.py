@@ -14,39 +14,28 @@ from campaign.api import bp
 from campaign.api.helpers import form_errors, get_or_404, invalid, json_object, refuse, scalar_formdata
 from campaign.errors import RequestError, json_error
 from campaign.extensions import db
-from campaign.i18n import local_iso
 from campaign.query_args import known_args, refuse_unknown
 from campaign.review import queries, services
 from campaign.review.forms import BulkReviewForm, ReviewActionForm, VisitFilterForm
 from campaign.types import MAX_ID
 from campaign.visits.models import Visit
-from campaign.vocabulary import flag_texts, visit_reason
+from campaign.visits.services import visit_fields
+from campaign.vocabulary import flag_texts
 
 PER_PAGE = 50
 VERSION_TAG = re.compile(r"[0-9]{1,10}")
 
 
 def visit_json(visit: Visit) -> dict:
+    """A visit as its reviewer sees it: who logged it, its flags and its place in the totals."""
     return {
+        **visit_fields(visit),
         "id": visit.id,
-        "campaign_id": visit.campaign_id,
-        "hamlet_id": visit.hamlet_id,
         "hamlet": visit.hamlet.name,
-        "household": visit.household.label,
         "volunteer_id": visit.volunteer_id,
         "volunteer": visit.volunteer.display_name,
-        "site_kind": visit.site_kind.value,
-        "outcome": visit.outcome.value,
-        "residents": visit.residents,
-        "smartphones": visit.smartphones,
-        "already_installed": visit.already_installed,
-        "installs": {i.app.code: i.count for i in visit.installs},
-        "visited_at": local_iso(visit.visited_at),  # as in GET /api/v1/visits
-        "review_status": visit.review_status.value,
-        "review_reason": visit_reason(visit),
         "auto_flags": flag_texts(visit),  # in the request's language
         "corrects_id": visit.corrects_id,
-        "superseded": visit.superseded,
         "counts_in_totals": visit.counts_in_totals,
         "version": visit.version,
     }

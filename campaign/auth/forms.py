@@ -17,12 +17,9 @@ class LoginForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Mật khẩu hiện tại"),
-        validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại.")), Length(max=200)],
-        render_kw={"autocomplete": "current-password"},
-    )
+class ChoosePasswordForm(FlaskForm):
+    """A new password, typed twice: a roster account's first one, or (below) a change."""
+
     new_password = PasswordField(
         _l("Mật khẩu mới"),
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), Length(max=200)],
@@ -35,4 +32,14 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", _l("Hai lần nhập mật khẩu mới không giống nhau.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(ChoosePasswordForm):
+    """Changing one's own password also asks for the current one."""
+
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )

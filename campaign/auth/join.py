@@ -4,7 +4,7 @@ A code is random, single use and expires. Only its HMAC-SHA256 under the secret 
 one per account: minting a new one (printing again, or a lead's reissue) voids the earlier card.
 A keyed hash rather than scrypt, because printing mints thousands at once (scrypt would take
 about 45 minutes for 10,000) and a random 10-character code needs no slow hash to resist guessing:
-failed attempts are throttled per address (onboarding.views.join).
+failed attempts are throttled per address (onboarding.joining.join).
 """
 
 import hashlib

@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from flask import url_for
 from markupsafe import Markup
 
-from campaign.audit import AuditLog, record
+from campaign.audit import entry, record
 from campaign.auth import join
 from campaign.auth.models import Role, User
 from campaign.auth.services import end_sessions
 from campaign.campaigns.models import Team
 from campaign.extensions import db
-from campaign.types import utcnow
 
 CARDS_PER_PAGE = 10  # two columns of five on A4
 # segno otherwise scores all 8 masks per code: 4/5 of a card's print time. A scanner reads the
@@ -64,12 +63,11 @@ def print_cards(user, people: list[User], ward_code: int | None) -> list[Card]:
     """Mint a code for each person (voiding any earlier card) and lay out their cards."""
     codes = join.mint([p.id for p in people])
     db.session.add(
-        AuditLog(
-            user_id=user.id,
-            at=utcnow(),
-            action="cards.print",
-            object_type="ward" if ward_code else "user",
-            object_id=ward_code,
+        entry(
+            user,
+            "cards.print",
+            "ward" if ward_code else "user",
+            ward_code,
             ward_code=ward_code,
             after={"cards": len(people)},
         )

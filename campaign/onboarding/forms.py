@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from campaign.areas.forms import IdField, WholeNumberField
 from campaign.campaigns.forms import LocalDateField
@@ -64,22 +64,6 @@ class RememberForm(FlaskForm):
             InputRequired(_l("Vui lòng nhập số ngày.")),
             NumberRange(min=1, max=365, message=_l("Từ 1 đến 365 ngày.")),
         ],
-    )
-
-
-class ChoosePasswordForm(FlaskForm):
-    new_password = PasswordField(
-        _l("Mật khẩu mới"),
-        validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), Length(max=200)],
-        render_kw={"autocomplete": "new-password", "minlength": 12},
-    )
-    confirm = PasswordField(
-        _l("Nhập lại mật khẩu mới"),
-        validators=[
-            DataRequired(_l("Vui lòng nhập lại mật khẩu mới.")),
-            EqualTo("new_password", _l("Hai lần nhập mật khẩu mới không giống nhau.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
     )
 
 

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from campaign import audit, imports, numbers
 from campaign.areas.models import Hamlet, Ward
 from campaign.areas.services import HAMLET_COLUMNS, check_hamlet_row, hamlet_snapshot, listed_counts, name_key
-from campaign.audit import AuditLog
 from campaign.extensions import db
 from campaign.imports import Column, Preview
 from campaign.types import MAX_ID, utcnow
@@ -115,14 +114,14 @@ def apply(user, result: Preview) -> dict:
     db.session.flush()
     now = utcnow()
     db.session.add_all(
-        AuditLog(
-            user_id=user.id,
-            at=now,
-            action="hamlet.import",
-            object_type="ward",
-            object_id=group.key,
+        audit.entry(
+            user,
+            "hamlet.import",
+            "ward",
+            group.key,
             ward_code=group.key,
             after={"created": group.new, "updated": group.changed, "unchanged": group.unchanged},
+            at=now,
         )
         for group in result.groups.values()
         if group.new or group.changed

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from campaign import audit
 from campaign.audit import AuditLog
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, Team, TeamHamlet
 from campaign.extensions import db
 from campaign.i18n import local_today
-from campaign.types import utcnow
 
 
 @dataclass
@@ -101,12 +101,11 @@ def deactivate(user, campaign: Campaign) -> dict:
     if ids:
         db.session.execute(sa.update(User).where(User.id.in_(ids)).values(active=False))
     db.session.add(
-        AuditLog(
-            user_id=user.id,
-            at=utcnow(),
-            action="campaign.volunteers_off",
-            object_type="campaign",
-            object_id=campaign.id,
+        audit.entry(
+            user,
+            "campaign.volunteers_off",
+            "campaign",
+            campaign.id,
             after={"user_ids": ids, "skipped": skipped},
         )
     )
@@ -130,14 +129,7 @@ def reactivate(user, campaign: Campaign) -> int:
     if back:
         db.session.execute(sa.update(User).where(User.id.in_(back)).values(active=True))
     db.session.add(
-        AuditLog(
-            user_id=user.id,
-            at=utcnow(),
-            action="campaign.volunteers_on",
-            object_type="campaign",
-            object_id=campaign.id,
-            after={"user_ids": back},
-        )
+        audit.entry(user, "campaign.volunteers_on", "campaign", campaign.id, after={"user_ids": back})
     )
     db.session.flush()
     return len(back)

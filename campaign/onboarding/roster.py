@@ -16,9 +16,8 @@ from collections import Counter, defaultdict
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from campaign import imports
+from campaign import audit, imports
 from campaign.areas.models import Ward, label_key
-from campaign.audit import AuditLog
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import OrgKind, Team
 from campaign.campaigns.services import create_team
@@ -229,14 +228,14 @@ def apply(user, result: Preview, team_kinds: dict) -> dict:
     per_team = Counter(r["team_id"] for r in rows)
     ward_of = {t.id: t.ward_code for t in teams.values()}
     db.session.add_all(
-        AuditLog(
-            user_id=user.id,
-            at=now,
-            action="roster.import",
-            object_type="team",
-            object_id=team_id,
+        audit.entry(
+            user,
+            "roster.import",
+            "team",
+            team_id,
             ward_code=ward_of[team_id],
             after={"created": count},
+            at=now,
         )
         for team_id, count in per_team.items()
     )

@@ -1,139 +1,30 @@
-"""Pages for standing up a province: the hamlet file, rosters, join cards and codes, who has not
-joined, the campaign's end, and a new campaign from an earlier one. Views stay thin: the
-services decide, campaign/access.py says who may."""
-
-from datetime import timedelta
+"""Pages for standing up a province: the hamlet file and rosters (their steps in uploads.py), join
+cards and codes, who has not joined, the campaign's end, and a new campaign from an earlier one.
+The volunteer's side, joining with a card, is in joining.py. Views stay thin: the services
+decide, campaign/access says who may."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
-from campaign import access, imports
+from campaign import access
 from campaign.areas.models import Hamlet, Province, Ward
-from campaign.auth import join as join_codes
+from campaign.areas.services import ward_hamlets_query
 from campaign.auth.models import User
-from campaign.auth.passwords import password_problem
-from campaign.auth.views import start_session
-from campaign.campaigns.models import Campaign, OrgKind, Team
+from campaign.campaigns.models import Campaign, Team
 from campaign.campaigns.services import SetupError
-from campaign.extensions import db, limiter
+from campaign.extensions import db
 from campaign.i18n import number
-from campaign.imports import ImportFileError
-from campaign.onboarding import cards, hamlets, next_campaign, overview, people, roster
+from campaign.onboarding import cards, hamlets, joining, next_campaign, overview, people, roster, uploads
 from campaign.onboarding.forms import (
-    ORG_CHOICES,
-    ApplyForm,
     CardsForm,
-    ChoosePasswordForm,
-    FileOrPasteForm,
-    JoinForm,
     NextCampaignForm,
-    RememberForm,
 )
+from campaign.onboarding.uploads import Upload, form_error
 from campaign.types import db_id
 
 bp = Blueprint("onboarding", __name__)
-
-
-def _form_error(form) -> str:
-    return next((str(m) for messages in form.errors.values() for m in messages), _("Yêu cầu không hợp lệ."))
-
-
-# --- preview, then apply (the hamlet file and rosters share these steps) -----------------------
-
-
-class Upload:
-    """One kind of province-wide import: where it lives, what it previews and applies."""
-
-    def __init__(self, kind, title, columns, back, preview, apply, hint):
-        self.kind, self.title, self.columns, self.back = kind, title, columns, back
-        self.preview, self.apply, self.hint = preview, apply, hint
-
-
-def _upload_page(upload: Upload, action: str, error: str | None = None, status: int = 200):
-    return render_template(
-        "onboarding/upload.html",
-        upload=upload,
-        action=action,
-        form=FileOrPasteForm(formdata=None),
-        error=error,
-        max_rows=imports.PROVINCE_MAX_ROWS,
-        max_size=imports.size_text(imports.PROVINCE_MAX_BYTES),
-    ), status
-
-
-def _do_preview(upload: Upload, action: str, apply_action: str):
-    """Read the file (or the pasted lines), preview it, and keep it for the apply step."""
-    form = FileOrPasteForm()
-    try:
-        if not form.validate_on_submit():
-            raise ImportFileError(_form_error(form))
-        data = imports.read_bytes(form.data_or_none(), imports.PROVINCE_MAX_BYTES)
-        result = upload.preview(data)
-    except ImportFileError as error:
-        return _upload_page(upload, action, str(error), 422)
-    token = imports.stage(data, upload.kind, current_user.id) if result.ok else None
-    return _preview_page(upload, result, token, apply_action, action)
-
-
-def _preview_page(upload: Upload, result, token, apply_action: str, action: str, error=None):
-    new_teams = list(result.plan.get("teams", {}).values()) if upload.kind == roster.KIND else []
-    return render_template(
-        "onboarding/preview.html",
-        upload=upload,
-        result=result,
-        token=token,
-        apply_action=apply_action,
-        action=action,
-        new_teams=new_teams,
-        org_choices=ORG_CHOICES,
-        error=error,
-        form=ApplyForm(formdata=None, token=token),
-    ), (200 if result.ok and not error else 422)
-
-
-def _team_kinds(result) -> dict:
-    kinds = {}
-    for index, key in enumerate(result.plan.get("teams", {})):
-        value = request.form.get(f"org-{index}", "")
-        kinds[key] = OrgKind(value) if value in OrgKind._value2member_map_ else None
-    return kinds
-
-
-def _do_apply(upload: Upload, action: str, apply_action: str, done: str):
-    form = ApplyForm()
-    if not form.validate_on_submit():
-        return _upload_page(upload, action, _("Bản xem trước đã hết hạn. Hãy tải tệp lên lại."), 422)
-    token = form.token.data
-    try:
-        data = imports.staged(token, upload.kind, current_user.id)
-        result = upload.preview(data)  # again: the database may have changed since the preview
-        if not result.ok:
-            return _preview_page(upload, result, None, apply_action, action)
-        if result.plan.get("teams") and not form.create_teams.data:
-            return _preview_page(
-                upload, result, token, apply_action, action, _("Hãy đánh dấu “Tạo các đội mới” để tiếp tục.")
-            )
-        if upload.kind == roster.KIND:
-            totals = imports.apply_all_or_nothing(upload.apply, current_user, result, _team_kinds(result))
-        else:
-            totals = imports.apply_all_or_nothing(upload.apply, current_user, result)
-    except (ImportFileError, SetupError) as error:
-        db.session.rollback()
-        return _upload_page(upload, action, str(error), 422)
-    db.session.commit()
-    imports.unstage(token, upload.kind, current_user.id)
-    flash(
-        _(
-            "Đã nhập: %(new)s mới, %(changed)s cập nhật, %(unchanged)s không đổi.",
-            new=number(totals["new"]),
-            changed=number(totals["changed"]),
-            unchanged=number(totals["unchanged"]),
-        ),
-        "info",
-    )
-    return redirect(done)
 
 
 def _province(code: int) -> Province:
@@ -148,157 +39,82 @@ def _ward(code: int) -> Ward:
     return ward
 
 
-def _hamlet_upload(province: Province) -> Upload:
+def _hamlet_file(province: Province) -> Upload:
     return Upload(
-        hamlets.KIND,
-        _("Thôn/ấp của cả %(province)s", province=province.name),
-        [c.headers[0] for c in hamlets.PROVINCE_HAMLET_COLUMNS],
-        url_for(".province", code=province.code),
-        lambda data: hamlets.preview(province, data),
-        hamlets.apply,
-        _("Mỗi dòng một thôn/ấp: mã phường/xã, tên, loại, số hộ, dân số, và có thể có vĩ độ, kinh độ tâm."),
+        kind=hamlets.KIND,
+        title=_("Thôn/ấp của cả %(province)s", province=province.name),
+        columns=[c.headers[0] for c in hamlets.PROVINCE_HAMLET_COLUMNS],
+        back=url_for(".province", code=province.code),
+        preview=lambda data: hamlets.preview(province, data),
+        apply=hamlets.apply,
+        hint=_(
+            "Mỗi dòng một thôn/ấp: mã phường/xã, tên, loại, số hộ, dân số, và có thể có vĩ độ, kinh độ tâm."
+        ),
     )
 
 
-def _roster_upload(wards: dict, default_ward, scope_name: str, back: str) -> Upload:
-    columns = [c.headers[0] for c in roster.ROSTER_COLUMNS]
+def _roster(wards: dict, default_ward, scope_name: str, back: str) -> Upload:
     return Upload(
-        roster.KIND,
-        _("Danh sách tình nguyện viên: %(scope)s", scope=scope_name),
-        columns,
-        back,
-        lambda data: roster.preview(wards, default_ward, data, scope_name),
-        roster.apply,
-        _("Mỗi dòng một người: họ tên, đội, mã phường/xã, và có thể có tổ chức, số điện thoại.")
+        kind=roster.KIND,
+        title=_("Danh sách tình nguyện viên: %(scope)s", scope=scope_name),
+        columns=[c.headers[0] for c in roster.ROSTER_COLUMNS],
+        back=back,
+        preview=lambda data: roster.preview(wards, default_ward, data, scope_name),
+        apply=lambda user, result: roster.apply(user, result, uploads.team_kinds(result)),
+        hint=_("Mỗi dòng một người: họ tên, đội, mã phường/xã, và có thể có tổ chức, số điện thoại.")
         if default_ward is None
         else _("Mỗi dòng một người: họ tên, đội; mã phường/xã có thể bỏ trống (là phường/xã của bạn)."),
     )
 
 
-# --- the province's hamlet file ------------------------------------------------------------
+def _ward_roster(ward: Ward) -> Upload:
+    return _roster({ward.code: ward}, ward.code, ward.name, url_for(".ward", code=ward.code))
 
 
-@bp.get("/provinces/<int:code>/hamlets/import")
-@login_required
-def hamlet_file(code: int):
-    province = _province(code)
-    return _upload_page(_hamlet_upload(province), url_for(".hamlet_file_preview", code=code))
-
-
-@bp.post("/provinces/<int:code>/hamlets/import/preview")
-@login_required
-def hamlet_file_preview(code: int):
-    imports.allow_upload()
-    province = _province(code)
-    return _do_preview(
-        _hamlet_upload(province),
-        url_for(".hamlet_file_preview", code=code),
-        url_for(".hamlet_file_apply", code=code),
+def _province_roster(province: Province) -> Upload:
+    return _roster(
+        hamlets.province_wards(province.code), None, province.name, url_for(".province", code=province.code)
     )
 
 
-@bp.post("/provinces/<int:code>/hamlets/import/apply")
-@login_required
-def hamlet_file_apply(code: int):
-    province = _province(code)
-    return _do_apply(
-        _hamlet_upload(province),
-        url_for(".hamlet_file_preview", code=code),
-        url_for(".hamlet_file_apply", code=code),
-        url_for(".province", code=code),
-    )
+# The imports: the province's hamlet file, a ward's roster (its form is on the ward's page) and a
+# province's roster. Each is a form, a preview and an apply (onboarding/uploads.py).
+uploads.add_routes(
+    bp, "hamlet_file", "/provinces/<int:code>/hamlets/import", lambda c: _hamlet_file(_province(c))
+)
+uploads.add_routes(
+    bp, "ward_roster", "/wards/<int:code>/roster", lambda c: _ward_roster(_ward(c)), form_page=False
+)
+uploads.add_routes(
+    bp, "province_roster", "/provinces/<int:code>/roster", lambda c: _province_roster(_province(c))
+)
+
+
+# --- hamlets that stop taking visits ------------------------------------------------------------
+
+
+def _retire_or_restore(hamlet_id: int, change, message: str):
+    """`change` (hamlets.retire or hamlets.restore) the hamlet; `message` names it once changed."""
+    hamlet = db.get_or_404(Hamlet, hamlet_id)
+    access.require(access.can_onboard_ward(current_user, hamlet.ward_code))
+    if change(current_user, hamlet):
+        db.session.commit()
+        flash(message % {"name": hamlet.name}, "info")
+    return redirect(url_for(".ward", code=hamlet.ward_code))
 
 
 @bp.post("/hamlets/<int:hamlet_id>/retire")
 @login_required
 def retire(hamlet_id: int):
-    hamlet = db.get_or_404(Hamlet, hamlet_id)
-    access.require(access.can_onboard_ward(current_user, hamlet.ward_code))
-    if hamlets.retire(current_user, hamlet):
-        db.session.commit()
-        flash(
-            _("%(name)s đã ngừng nhận lượt thăm mới; các lượt đã có vẫn được tính.", name=hamlet.name), "info"
-        )
-    return redirect(url_for(".ward", code=hamlet.ward_code))
+    return _retire_or_restore(
+        hamlet_id, hamlets.retire, _("%(name)s đã ngừng nhận lượt thăm mới; các lượt đã có vẫn được tính.")
+    )
 
 
 @bp.post("/hamlets/<int:hamlet_id>/restore")
 @login_required
 def restore(hamlet_id: int):
-    hamlet = db.get_or_404(Hamlet, hamlet_id)
-    access.require(access.can_onboard_ward(current_user, hamlet.ward_code))
-    if hamlets.restore(current_user, hamlet):
-        db.session.commit()
-        flash(_("%(name)s nhận lượt thăm trở lại.", name=hamlet.name), "info")
-    return redirect(url_for(".ward", code=hamlet.ward_code))
-
-
-# --- rosters ---------------------------------------------------------------------------------
-
-
-def _ward_roster(ward: Ward) -> Upload:
-    return _roster_upload({ward.code: ward}, ward.code, ward.name, url_for(".ward", code=ward.code))
-
-
-def _province_roster(province: Province) -> Upload:
-    return _roster_upload(
-        hamlets.province_wards(province.code), None, province.name, url_for(".province", code=province.code)
-    )
-
-
-@bp.post("/wards/<int:code>/roster/preview")
-@login_required
-def ward_roster_preview(code: int):
-    imports.allow_upload()
-    ward = _ward(code)
-    return _do_preview(
-        _ward_roster(ward),
-        url_for(".ward_roster_preview", code=code),
-        url_for(".ward_roster_apply", code=code),
-    )
-
-
-@bp.post("/wards/<int:code>/roster/apply")
-@login_required
-def ward_roster_apply(code: int):
-    ward = _ward(code)
-    return _do_apply(
-        _ward_roster(ward),
-        url_for(".ward_roster_preview", code=code),
-        url_for(".ward_roster_apply", code=code),
-        url_for(".ward", code=code),
-    )
-
-
-@bp.get("/provinces/<int:code>/roster")
-@login_required
-def province_roster(code: int):
-    province = _province(code)
-    return _upload_page(_province_roster(province), url_for(".province_roster_preview", code=code))
-
-
-@bp.post("/provinces/<int:code>/roster/preview")
-@login_required
-def province_roster_preview(code: int):
-    imports.allow_upload()
-    province = _province(code)
-    return _do_preview(
-        _province_roster(province),
-        url_for(".province_roster_preview", code=code),
-        url_for(".province_roster_apply", code=code),
-    )
-
-
-@bp.post("/provinces/<int:code>/roster/apply")
-@login_required
-def province_roster_apply(code: int):
-    province = _province(code)
-    return _do_apply(
-        _province_roster(province),
-        url_for(".province_roster_preview", code=code),
-        url_for(".province_roster_apply", code=code),
-        url_for(".province", code=code),
-    )
+    return _retire_or_restore(hamlet_id, hamlets.restore, _("%(name)s nhận lượt thăm trở lại."))
 
 
 # --- a ward's onboarding page, cards and who has not joined ------------------------------------
@@ -308,62 +124,46 @@ def province_roster_apply(code: int):
 @login_required
 def ward(code: int):
     ward = _ward(code)
-    upload = _ward_roster(ward)
     return render_template(
         "onboarding/ward.html",
         ward=ward,
-        upload=upload,
-        form=FileOrPasteForm(formdata=None),
         cards_form=CardsForm(formdata=None),
         teams=people.joined_by_team([ward.code]),
-        hamlets=db.session.scalars(
-            sa.select(Hamlet).where(Hamlet.ward_code == ward.code).order_by(Hamlet.name)
-        ).all(),
-        max_rows=imports.PROVINCE_MAX_ROWS,
-        max_size=imports.size_text(imports.PROVINCE_MAX_BYTES),
+        hamlets=db.session.scalars(ward_hamlets_query(ward.code)).all(),
+        **uploads.form_context(_ward_roster(ward)),
     )
 
 
-def _cards_page(people_list, ward_code, back: str):
-    printed = cards.print_cards(current_user, people_list, ward_code)
-    db.session.commit()
-    return render_template("onboarding/cards.html", pages=cards.pages(printed), count=len(printed), back=back)
-
-
-def _chosen_people(ward_codes):
+def _cards(ward_codes: list[int], ward_code: int | None, back: str):
+    """Print the cards of the people the form chose among these wards' (`ward_code`: the one ward
+    the cards are printed for, in the audit)."""
     form = CardsForm()
     if not form.validate_on_submit():
-        return None, form
+        flash(form_error(form), "error")
+        return redirect(back)
     team_id = form.team.data
     if team_id is not None:
         team = db.get_or_404(Team, team_id)
         access.require(team.ward_code in ward_codes)
     query = cards.volunteers_query(ward_codes, team_id, only_not_joined=form.which.data == "not_joined")
-    return db.session.scalars(query).all(), form
+    printed = cards.print_cards(current_user, db.session.scalars(query).all(), ward_code)
+    db.session.commit()
+    return render_template("onboarding/cards.html", pages=cards.pages(printed), count=len(printed), back=back)
 
 
 @bp.post("/wards/<int:code>/cards")
 @login_required
 def ward_cards(code: int):
     ward = _ward(code)
-    chosen, form = _chosen_people([ward.code])
-    back = url_for(".ward", code=ward.code)
-    if chosen is None:
-        flash(_form_error(form), "error")
-        return redirect(back)
-    return _cards_page(chosen, ward.code, back)
+    return _cards([ward.code], ward.code, url_for(".ward", code=ward.code))
 
 
 @bp.post("/provinces/<int:code>/cards")
 @login_required
 def province_cards(code: int):
     province = _province(code)
-    chosen, form = _chosen_people(list(hamlets.province_wards(province.code)))
-    back = url_for(".not_joined_province", code=province.code)
-    if chosen is None:
-        flash(_form_error(form), "error")
-        return redirect(back)
-    return _cards_page(chosen, None, back)
+    wards = list(hamlets.province_wards(province.code))
+    return _cards(wards, None, url_for(".not_joined_province", code=province.code))
 
 
 @bp.post("/people/<int:user_id>/join-code")
@@ -382,30 +182,27 @@ def reissue(user_id: int):
     )
 
 
+def _not_joined_page(scope: str, teams, cards_action: str, back: str):
+    return render_template(
+        "onboarding/not_joined.html", scope=scope, teams=teams, cards_action=cards_action, back=back
+    )
+
+
 @bp.get("/wards/<int:code>/not-joined")
 @login_required
 def not_joined_ward(code: int):
     ward = _ward(code)
-    return render_template(
-        "onboarding/not_joined.html",
-        scope=ward.name,
-        teams=people.joined_by_team([ward.code]),
-        cards_action=url_for(".ward_cards", code=ward.code),
-        back=url_for(".ward", code=ward.code),
-    )
+    teams = people.joined_by_team([ward.code])
+    return _not_joined_page(ward.name, teams, url_for(".ward_cards", code=code), url_for(".ward", code=code))
 
 
 @bp.get("/provinces/<int:code>/not-joined")
 @login_required
 def not_joined_province(code: int):
     province = _province(code)
-    return render_template(
-        "onboarding/not_joined.html",
-        scope=province.name,
-        teams=[t for t in people.joined_by_team(list(hamlets.province_wards(province.code))) if t.waiting],
-        cards_action=url_for(".province_cards", code=province.code),
-        back=url_for(".province", code=province.code),
-    )
+    teams = [t for t in people.joined_by_team(list(hamlets.province_wards(province.code))) if t.waiting]
+    cards_action, back = url_for(".province_cards", code=code), url_for(".province", code=code)
+    return _not_joined_page(province.name, teams, cards_action, back)
 
 
 # --- the province's checklist ------------------------------------------------------------------
@@ -512,89 +309,6 @@ def copy_campaign(campaign_id: int):
     ), status
 
 
-# --- joining with a card ---------------------------------------------------------------------
+# --- joining with a card: onboarding/joining.py ---------------------------------------------
 
-
-def _join_failed(response) -> bool:
-    """Only failures count, so a training room on one Wi-Fi can all join."""
-    return response.status_code != 302
-
-
-throttle_join = limiter.shared_limit(
-    lambda: current_app.config["JOIN_LIMITS"],
-    scope="join-address",
-    methods=["POST"],
-    deduct_when=_join_failed,
-)
-
-
-@bp.route("/join", methods=["GET", "POST"])
-@throttle_join
-def join():
-    """GET shows a "Tham gia" button and spends nothing (a chat app's link preview, a scanner);
-    only the POST spends the code."""
-    form = JoinForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        scanned = join_codes.normalise(request.args.get("code"))
-        form.code.data = join_codes.grouped(scanned) if scanned else ""
-        return render_template("onboarding/join.html", form=form, scanned=scanned is not None)
-    if form.validate_on_submit():
-        person = join_codes.redeem(form.code.data)
-        if person is not None:
-            start_session(person)
-            db.session.commit()
-            return redirect(url_for(".welcome"))
-        db.session.rollback()
-        form.code.errors.append(
-            _("Mã này không đúng, đã được dùng hoặc đã hết hạn. Hãy hỏi trưởng nhóm thẻ mới.")
-        )
-    return render_template("onboarding/join.html", form=form, scanned=False), 422
-
-
-@bp.get("/join/welcome")
-@login_required
-def welcome():
-    return render_template(
-        "onboarding/welcome.html",
-        remember=RememberForm(formdata=None, days=current_app.config["JOIN_REMEMBER_DAYS"]),
-        password=ChoosePasswordForm(formdata=None),
-    )
-
-
-@bp.post("/join/remember")
-@login_required
-def remember():
-    form = RememberForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "onboarding/welcome.html", remember=form, password=ChoosePasswordForm(formdata=None)
-        ), 422
-    user = current_user._get_current_object()
-    login_user(user, remember=True, duration=timedelta(days=form.days.data))
-    flash(_("Điện thoại này sẽ đăng nhập sẵn trong %(n)s ngày.", n=form.days.data), "info")
-    return redirect(url_for("visits.new"))
-
-
-@bp.post("/join/password")
-@login_required
-def choose_password():
-    """A roster account chooses its first password here (no current one to give); an account
-    that has one changes it on the usual page, which asks for it."""
-    form = ChoosePasswordForm()
-    user = current_user._get_current_object()
-    if user.password_hash is not None:
-        return redirect(url_for("auth.change_password"))
-    if form.validate_on_submit():
-        problem = password_problem(form.new_password.data, user.username)
-        if problem is None:
-            user.set_password(form.new_password.data)
-            db.session.commit()
-            start_session(user)
-            flash(
-                _("Đã lưu mật khẩu. Lần sau hãy đăng nhập bằng tên %(username)s.", username=user.username),
-                "info",
-            )
-            return redirect(url_for("visits.new"))
-        form.new_password.errors.append(problem)
-    remember_form = RememberForm(formdata=None, days=current_app.config["JOIN_REMEMBER_DAYS"])
-    return render_template("onboarding/welcome.html", remember=remember_form, password=form), 422
+joining.add_routes(bp)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from campaign import vocabulary
 from campaign.database import start_writing
 from campaign.extensions import db
-from campaign.i18n import VN_TZ, day_bounds, local_today
+from campaign.i18n import day_bounds, local_iso, local_today
 from campaign.visits.intake import read_batch
 from campaign.visits.models import Visit, VisitInstall
 from campaign.visits.storing import write_batch
@@ -52,9 +52,10 @@ def visits_today(user) -> int:
     )
 
 
-def visit_payload(visit: Visit) -> dict:
+def visit_fields(visit: Visit) -> dict:
+    """What every JSON shape of a visit says (the phone's "my visits", the review API): the same
+    names, the time in Vietnam's offset."""
     return {
-        "client_id": visit.client_id,
         "campaign_id": visit.campaign_id,
         "hamlet_id": visit.hamlet_id,
         "household": visit.household.label,
@@ -64,16 +65,24 @@ def visit_payload(visit: Visit) -> dict:
         "smartphones": visit.smartphones,
         "already_installed": visit.already_installed,
         "installs": {i.app.code: i.count for i in visit.installs},
-        "visited_at": visit.visited_at.astimezone(VN_TZ).isoformat(),
+        "visited_at": local_iso(visit.visited_at),
+        "review_status": visit.review_status.value,
+        "review_reason": vocabulary.visit_reason(visit),
+        "superseded": visit.superseded,
+    }
+
+
+def visit_payload(visit: Visit) -> dict:
+    """One of the user's own visits, as the phone keeps it."""
+    return {
+        **visit_fields(visit),
+        "client_id": visit.client_id,
         "received_at": visit.received_at.isoformat(),
         "lat": visit.lat,
         "lon": visit.lon,
         "accuracy_m": visit.accuracy_m,
         "note": visit.note,
         "corrects": visit.corrected.client_id if visit.corrected else None,
-        "review_status": visit.review_status.value,
-        "review_reason": vocabulary.visit_reason(visit),
-        "superseded": visit.superseded,
     }
 
 

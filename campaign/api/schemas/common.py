@@ -9,6 +9,10 @@ VISITED_AT = {
     "description": "When the visit was made: ISO 8601 in Vietnam's time, always with the +07:00 offset.",
 }
 ERROR_RESPONSE = {"$ref": "#/components/responses/Error"}
+CSRF_HEADER = {"$ref": "#/components/parameters/CsrfHeader"}
+SIGNED_IN = [{"session": []}]  # an operation's `security`: the session cookie
+INTEGER = {"type": "integer"}
+STRING = {"type": "string"}
 
 DESCRIPTIONS = {
     400: "Bad JSON or CSRF token",
@@ -32,6 +36,11 @@ def errors(*statuses: int) -> dict:
     return {str(s): error(DESCRIPTIONS[s]) for s in statuses}
 
 
+def error_refs(*statuses: int) -> dict:
+    """Error responses that point to the document's shared one (components/responses/Error)."""
+    return {str(s): ERROR_RESPONSE for s in statuses}
+
+
 def ok(description: str, schema: dict | None = None, status: int = 200) -> dict:
     body = {"description": description}
     if schema is not None:
@@ -41,6 +50,28 @@ def ok(description: str, schema: dict | None = None, status: int = 200) -> dict:
 
 def body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def ref(name: str) -> dict:
+    """One of the document's schemas (components/schemas)."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    """A JSON object with these properties; `required` names those it always has."""
+    schema = {"type": "object", **extra, "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def array(items: dict, **extra) -> dict:
+    return {"type": "array", **extra, "items": items}
+
+
+def listing(key: str, items: dict) -> dict:
+    """An answer that is one list under one key: {"visits": [...]}."""
+    return obj({key: array(items)}, [key])
 
 
 def path_int(*names: str) -> list:

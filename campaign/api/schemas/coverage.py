@@ -1,6 +1,6 @@
 """OpenAPI description of campaign/api/coverage.py: an area's numbers and its ranked children."""
 
-from campaign.api.schemas.common import error
+from campaign.api.schemas.common import array, error, obj, ok
 from campaign.coverage.tree import LEVELS
 
 _PARAMS = [
@@ -20,6 +20,7 @@ _PARAMS = [
         "schema": {"type": "string", "format": "date"},
     },
 ]
+_DAY = {"type": "string", "format": "date"}
 _SINCE = {
     "name": "since",
     "in": "query",
@@ -71,44 +72,35 @@ OPENAPI_PATHS = {
             "tags": ["areas"],
             "parameters": [*_PARAMS, _SINCE],
             "responses": {
-                "200": {
-                    "description": "Totals, user rate, pace, rank and trend.",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "allOf": [
-                                    _NUMBERS,
-                                    {
-                                        "type": "object",
-                                        "required": ["area", "campaign", "as_of", "since", "pace", "trend"],
-                                        "properties": {
-                                            "area": {"type": "object"},
-                                            "campaign": {"type": "object"},
-                                            "as_of": {"type": "string", "format": "date"},
-                                            "since": {"type": "string", "format": "date"},
-                                            "pace": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "projected_date": {
-                                                        "type": ["string", "null"],
-                                                        "format": "date",
-                                                    },
-                                                    "reachable": {
-                                                        "type": ["boolean", "null"],
-                                                        "description": "false: not reachable at "
-                                                        "this pace (no gain, or past year 9999); "
-                                                        "null: no population.",
-                                                    },
-                                                },
+                **ok(
+                    "Totals, user rate, pace, rank and trend.",
+                    {
+                        "allOf": [
+                            _NUMBERS,
+                            obj(
+                                {
+                                    "area": {"type": "object"},
+                                    "campaign": {"type": "object"},
+                                    "as_of": _DAY,
+                                    "since": _DAY,
+                                    "pace": obj(
+                                        {
+                                            "projected_date": {"type": ["string", "null"], "format": "date"},
+                                            "reachable": {
+                                                "type": ["boolean", "null"],
+                                                "description": "false: not reachable at "
+                                                "this pace (no gain, or past year 9999); "
+                                                "null: no population.",
                                             },
-                                            "trend": {"type": "array", "items": {"type": "object"}},
-                                        },
-                                    },
-                                ]
-                            }
-                        }
+                                        }
+                                    ),
+                                    "trend": array({"type": "object"}),
+                                },
+                                ["area", "campaign", "as_of", "since", "pace", "trend"],
+                            ),
+                        ]
                     },
-                },
+                ),
                 **_ERRORS,
             },
         }
@@ -120,27 +112,22 @@ OPENAPI_PATHS = {
             "tags": ["areas"],
             "parameters": [*_PARAMS, _SINCE],
             "responses": {
-                "200": {
-                    "description": "Children (provinces, wards or hamlets) ranked by user rate.",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["area", "campaign", "children", "top5", "climbers"],
-                                "properties": {
-                                    "area": {"type": "object"},
-                                    "campaign": {"type": "object"},
-                                    "as_of": {"type": "string", "format": "date"},
-                                    "since": {"type": "string", "format": "date"},
-                                    "children_level": {"type": ["string", "null"]},
-                                    "children": {"type": "array", "items": _NUMBERS},
-                                    "top5": {"type": "array"},
-                                    "climbers": {"type": "array"},
-                                },
-                            }
-                        }
-                    },
-                },
+                **ok(
+                    "Children (provinces, wards or hamlets) ranked by user rate.",
+                    obj(
+                        {
+                            "area": {"type": "object"},
+                            "campaign": {"type": "object"},
+                            "as_of": _DAY,
+                            "since": _DAY,
+                            "children_level": {"type": ["string", "null"]},
+                            "children": array(_NUMBERS),
+                            "top5": {"type": "array"},
+                            "climbers": {"type": "array"},
+                        },
+                        ["area", "campaign", "children", "top5", "climbers"],
+                    ),
+                ),
                 **_ERRORS,
             },
         }

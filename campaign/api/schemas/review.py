@@ -1,6 +1,6 @@
 """OpenAPI description of campaign/api/review.py: the queue, decisions, edits and history."""
 
-from campaign.api.schemas.common import VISITED_AT, error
+from campaign.api.schemas.common import INTEGER, STRING, VISITED_AT, array, body, error, obj, ok
 
 _ERRORS = {
     "401": error("Not signed in"),
@@ -41,23 +41,23 @@ _VISIT_SCHEMA = {
     "type": "object",
     "required": ["id", "review_status", "outcome", "visited_at"],
     "properties": {
-        "id": {"type": "integer"},
-        "campaign_id": {"type": "integer"},
-        "hamlet_id": {"type": "integer"},
-        "hamlet": {"type": "string"},
-        "household": {"type": "string"},
-        "volunteer_id": {"type": "integer"},
-        "volunteer": {"type": "string"},
-        "site_kind": {"type": "string"},
-        "outcome": {"type": "string"},
-        "residents": {"type": "integer"},
-        "smartphones": {"type": "integer"},
-        "already_installed": {"type": "integer"},
-        "installs": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "id": INTEGER,
+        "campaign_id": INTEGER,
+        "hamlet_id": INTEGER,
+        "hamlet": STRING,
+        "household": STRING,
+        "volunteer_id": INTEGER,
+        "volunteer": STRING,
+        "site_kind": STRING,
+        "outcome": STRING,
+        "residents": INTEGER,
+        "smartphones": INTEGER,
+        "already_installed": INTEGER,
+        "installs": {"type": "object", "additionalProperties": INTEGER},
         "visited_at": VISITED_AT,
         "review_status": {"enum": ["pending", "flagged", "approved", "rejected"]},
         "review_reason": {"type": ["string", "null"]},
-        "auto_flags": {"type": "array", "items": {"type": "string"}},
+        "auto_flags": {"type": "array", "items": STRING},
         "corrects_id": {"type": ["integer", "null"]},
         "superseded": {"type": "boolean"},
         "counts_in_totals": {"type": "boolean"},
@@ -104,7 +104,9 @@ _ACTION_BODY = {
         "version": _VERSION,
     },
 }
-_VISIT_ID = {"name": "visit_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_VISIT_ID = {"name": "visit_id", "in": "path", "required": True, "schema": INTEGER}
+_COUNT = {"type": "integer", "minimum": 0}
+_CHANGED = ok("The visit (ETag: its new version)", _VISIT_SCHEMA)
 _NOT_FOUND = {"404": error("No such visit")}
 
 OPENAPI_PATHS = {
@@ -122,23 +124,18 @@ OPENAPI_PATHS = {
                 },
             ],
             "responses": {
-                "200": {
-                    "description": "A page of visits",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": _VISIT_SCHEMA},
-                                    "page": {"type": "integer"},
-                                    "pages": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                    "upto_id": {"type": ["integer", "null"]},
-                                },
-                            }
+                **ok(
+                    "A page of visits",
+                    obj(
+                        {
+                            "items": array(_VISIT_SCHEMA),
+                            "page": INTEGER,
+                            "pages": INTEGER,
+                            "total": INTEGER,
+                            "upto_id": {"type": ["integer", "null"]},
                         }
-                    },
-                },
+                    ),
+                ),
                 **_ERRORS,
             },
         }
@@ -149,12 +146,9 @@ OPENAPI_PATHS = {
             "summary": "Approve, flag or reject one visit, at the version read",
             "tags": ["review"],
             "parameters": [_IF_MATCH],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ACTION_BODY}}},
+            "requestBody": body(_ACTION_BODY),
             "responses": {
-                "200": {
-                    "description": "The visit (ETag: its new version)",
-                    "content": {"application/json": {"schema": _VISIT_SCHEMA}},
-                },
+                **_CHANGED,
                 **_ERRORS,
                 **_NOT_FOUND,
                 **_VERSION_ERRORS,
@@ -164,32 +158,20 @@ OPENAPI_PATHS = {
             "summary": "Edit a visit's counts at the version read (audited; same rules as logging)",
             "tags": ["review"],
             "parameters": [_IF_MATCH],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "version": _VERSION,
-                                "residents": {"type": "integer", "minimum": 0},
-                                "smartphones": {"type": "integer", "minimum": 0},
-                                "already_installed": {"type": "integer", "minimum": 0},
-                                "installs": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "integer", "minimum": 0},
-                                },
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": body(
+                obj(
+                    {
+                        "version": _VERSION,
+                        "residents": _COUNT,
+                        "smartphones": _COUNT,
+                        "already_installed": _COUNT,
+                        "installs": {"type": "object", "additionalProperties": _COUNT},
+                    },
+                    additionalProperties=False,
+                )
+            ),
             "responses": {
-                "200": {
-                    "description": "The visit (ETag: its new version)",
-                    "content": {"application/json": {"schema": _VISIT_SCHEMA}},
-                },
+                **_CHANGED,
                 **_ERRORS,
                 **_NOT_FOUND,
                 **_VERSION_ERRORS,
@@ -201,50 +183,35 @@ OPENAPI_PATHS = {
             "summary": "Apply one action to exactly the filtered set (visits up to upto_id)",
             "tags": ["review"],
             "parameters": _FILTER_PARAMETERS,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            **_ACTION_BODY,
-                            "required": ["action", "upto_id"],
-                            "properties": {
-                                "action": _ACTION_BODY["properties"]["action"],
-                                "reason": _ACTION_BODY["properties"]["reason"],
-                                "count": {
-                                    "type": "integer",
-                                    "minimum": 0,
-                                    "description": "The number of visits the client expects; another is a 409",
-                                },
-                                "upto_id": {
-                                    "type": "integer",
-                                    "minimum": 0,
-                                    "description": "upto_id of the listing",
-                                },
+            "requestBody": body(
+                {
+                    **_ACTION_BODY,
+                    "required": ["action", "upto_id"],
+                    "properties": {
+                        "action": _ACTION_BODY["properties"]["action"],
+                        "reason": _ACTION_BODY["properties"]["reason"],
+                        "count": {
+                            **_COUNT,
+                            "description": "The number of visits the client expects; another is a 409",
+                        },
+                        "upto_id": {**_COUNT, "description": "upto_id of the listing"},
+                    },
+                }
+            ),
+            "responses": {
+                **ok(
+                    "How many visits matched and how many changed",
+                    obj(
+                        {
+                            "matched": INTEGER,
+                            "changed": INTEGER,
+                            "skipped": {
+                                "type": "integer",
+                                "description": "Matched but not the user's to review (their own visits, ...)",
                             },
                         }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "How many visits matched and how many changed",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "matched": {"type": "integer"},
-                                    "changed": {"type": "integer"},
-                                    "skipped": {
-                                        "type": "integer",
-                                        "description": "Matched but not the user's to review (their own visits, ...)",
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
+                    ),
+                ),
                 **_ERRORS,
                 "409": error("count was given and the filter now matches another number"),
             },
@@ -256,22 +223,17 @@ OPENAPI_PATHS = {
             "summary": "A visit's audit entries, resend conflicts and correction chain",
             "tags": ["review"],
             "responses": {
-                "200": {
-                    "description": "History",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "visit": _VISIT_SCHEMA,
-                                    "chain": {"type": "array", "items": _VISIT_SCHEMA},
-                                    "audit": {"type": "array", "items": {"type": "object"}},
-                                    "conflicts": {"type": "array", "items": {"type": "object"}},
-                                },
-                            }
+                **ok(
+                    "History",
+                    obj(
+                        {
+                            "visit": _VISIT_SCHEMA,
+                            "chain": array(_VISIT_SCHEMA),
+                            "audit": array({"type": "object"}),
+                            "conflicts": array({"type": "object"}),
                         }
-                    },
-                },
+                    ),
+                ),
                 **_ERRORS,
                 **_NOT_FOUND,
             },

@@ -1,6 +1,17 @@
 """OpenAPI description of campaign/api/session.py: CSRF token, log in and out, who am I."""
 
-from campaign.api.schemas.common import ERROR_RESPONSE as _ERROR
+from campaign.api.schemas.common import (
+    CSRF_HEADER,
+    INTEGER,
+    SIGNED_IN,
+    STRING,
+    array,
+    body,
+    error_refs,
+    obj,
+    ok,
+    ref,
+)
 
 APP_SCHEMA = {
     "type": "object",
@@ -50,14 +61,14 @@ VISIT_RULES_SCHEMA = {
         "site_kinds",
     ],
     "properties": {
-        "max_label": {"type": "integer"},
-        "max_note": {"type": "integer"},
-        "max_count": {"type": "integer"},
-        "max_batch": {"type": "integer"},
-        "max_id": {"type": "integer"},
-        "clock_skew_seconds": {"type": "integer"},
-        "outcomes": {"type": "array", "items": {"$ref": "#/components/schemas/Outcome"}},
-        "site_kinds": {"type": "array", "items": {"$ref": "#/components/schemas/SiteKind"}},
+        "max_label": INTEGER,
+        "max_note": INTEGER,
+        "max_count": INTEGER,
+        "max_batch": INTEGER,
+        "max_id": INTEGER,
+        "clock_skew_seconds": INTEGER,
+        "outcomes": array(ref("Outcome")),
+        "site_kinds": array(ref("SiteKind")),
         "messages": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
@@ -114,68 +125,31 @@ OPENAPI_PATHS = {
     "/api/v1/csrf": {
         "get": {
             "summary": "A fresh CSRF token for the X-CSRFToken header of the next write",
-            "responses": {
-                "200": {
-                    "description": "The token",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["csrf_token"],
-                                "properties": {"csrf_token": {"type": "string"}},
-                            }
-                        }
-                    },
-                }
-            },
+            "responses": ok("The token", obj({"csrf_token": STRING}, ["csrf_token"])),
         }
     },
     "/api/v1/session": {
         "post": {
             "summary": "Log in",
-            "parameters": [{"$ref": "#/components/parameters/CsrfHeader"}],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["username", "password"],
-                            "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
-                        }
-                    }
-                },
-            },
+            "parameters": [CSRF_HEADER],
+            "requestBody": body(obj({"username": STRING, "password": STRING}, ["username", "password"])),
             "responses": {
-                "201": {
-                    "description": "Logged in",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}},
-                },
-                "400": _ERROR,
-                "401": _ERROR,
-                "415": _ERROR,
-                "422": _ERROR,
-                "429": _ERROR,
+                **ok("Logged in", ref("Me"), 201),
+                **error_refs(400, 401, 415, 422, 429),
             },
         },
         "delete": {
             "summary": "Log out (every session of this user ends)",
-            "security": [{"session": []}],
-            "parameters": [{"$ref": "#/components/parameters/CsrfHeader"}],
-            "responses": {"204": {"description": "Logged out"}, "400": _ERROR, "401": _ERROR},
+            "security": SIGNED_IN,
+            "parameters": [CSRF_HEADER],
+            "responses": {"204": {"description": "Logged out"}, **error_refs(400, 401)},
         },
     },
     "/api/v1/me": {
         "get": {
             "summary": "Who I am: role, scope, campaigns, and the hamlets I may log visits in",
-            "security": [{"session": []}],
-            "responses": {
-                "200": {
-                    "description": "Me",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}},
-                },
-                "401": _ERROR,
-            },
+            "security": SIGNED_IN,
+            "responses": {**ok("Me", ref("Me")), **error_refs(401)},
         }
     },
 }

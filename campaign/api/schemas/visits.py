@@ -1,6 +1,17 @@
 """OpenAPI description of campaign/api/visits.py: the phone's batches and "my visits"."""
 
-from campaign.api.schemas.common import VISITED_AT
+from campaign.api.schemas.common import (
+    CSRF_HEADER,
+    SIGNED_IN,
+    VISITED_AT,
+    array,
+    body,
+    error_refs,
+    listing,
+    obj,
+    ok,
+    ref,
+)
 from campaign.visits import rules
 
 _COUNT = {"type": "integer", "minimum": 0, "maximum": rules.MAX_COUNT}
@@ -64,54 +75,17 @@ OPENAPI_PATHS = {
             "description": "One result per item, in order. A resend of a stored client_id is a "
             "duplicate (same content) or a conflict (other content; the first version is kept). "
             "One invalid item never blocks the others. Needs the X-CSRFToken header.",
-            "security": [{"session": []}],
-            "parameters": [{"$ref": "#/components/parameters/CsrfHeader"}],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["visits"],
-                            "properties": {
-                                "visits": {
-                                    "type": "array",
-                                    "maxItems": rules.MAX_BATCH,
-                                    "items": {"$ref": "#/components/schemas/VisitIn"},
-                                }
-                            },
-                        }
-                    }
-                },
-            },
+            "security": SIGNED_IN,
+            "parameters": [CSRF_HEADER],
+            "requestBody": body(obj({"visits": array(ref("VisitIn"), maxItems=rules.MAX_BATCH)}, ["visits"])),
             "responses": {
-                "200": {
-                    "description": "One result per item",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["results"],
-                                "properties": {
-                                    "results": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/VisitResult"},
-                                    }
-                                },
-                            }
-                        }
-                    },
-                },
-                "400": {"$ref": "#/components/responses/Error"},
-                "401": {"$ref": "#/components/responses/Error"},
-                "413": {"$ref": "#/components/responses/Error"},
-                "415": {"$ref": "#/components/responses/Error"},
-                "422": {"$ref": "#/components/responses/Error"},
+                **ok("One result per item", listing("results", ref("VisitResult"))),
+                **error_refs(400, 401, 413, 415, 422),
             },
         },
         "get": {
             "summary": "My visits with their review status and reason",
-            "security": [{"session": []}],
+            "security": SIGNED_IN,
             "parameters": [
                 {
                     "name": "mine",
@@ -128,25 +102,8 @@ OPENAPI_PATHS = {
                 },
             ],
             "responses": {
-                "200": {
-                    "description": "My visits, newest first",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["visits"],
-                                "properties": {
-                                    "visits": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/VisitOut"},
-                                    }
-                                },
-                            }
-                        }
-                    },
-                },
-                "401": {"$ref": "#/components/responses/Error"},
-                "422": {"$ref": "#/components/responses/Error"},
+                **ok("My visits, newest first", listing("visits", ref("VisitOut"))),
+                **error_refs(401, 422),
             },
         },
     }
