@@ -72,8 +72,8 @@ from openpyxl import load_workbook  # noqa: E402
 
 from campaign.auth.models import Role  # noqa: E402
 from campaign.coverage.models import HamletDay  # noqa: E402
+from campaign.coverage.numbers import rank  # noqa: E402
 from campaign.coverage.report import area_report  # noqa: E402
-from campaign.coverage.rollup import rank  # noqa: E402
 from campaign.coverage.tree import find_area  # noqa: E402
 
 CAN_THO, NINH_KIEU, CAI_KHE, HA_NOI = 92, 31135, 31120, 1
@@ -230,7 +230,7 @@ def test_deadline_passed(world):
 
 
 def test_ties_share_the_best_rank():
-    from campaign.coverage.rollup import Numbers
+    from campaign.coverage.numbers import Numbers
 
     units = [
         Numbers("hamlet", i, f"H{i}", population=p, already_installed=k)

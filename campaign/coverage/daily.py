@@ -7,8 +7,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from campaign.coverage.exports import INTEGER, LEVEL_LABELS, PERCENT
+from campaign.coverage.numbers import Numbers
 from campaign.coverage.report import AreaReport, pace
-from campaign.coverage.rollup import Numbers
 from campaign.i18n import date_time, percent, short_date
 from campaign.spreadsheets import Column, Table
 

@@ -3,8 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from campaign.coverage.numbers import Numbers
 from campaign.coverage.report import AreaReport
-from campaign.coverage.rollup import Numbers
 from campaign.spreadsheets import Column, Table
 from campaign.vocabulary import OUTCOMES
 

@@ -1,7 +1,7 @@
 """The JSON shapes of an area report for the API: the summary and the ranked children."""
 
+from campaign.coverage.numbers import Numbers, official_app_code
 from campaign.coverage.report import AreaReport, colour
-from campaign.coverage.rollup import Numbers, official_app_code
 from campaign.coverage.tree import Area
 
 

@@ -32,7 +32,8 @@ import sqlalchemy as sa
 
 from campaign.campaigns.models import Campaign
 from campaign.coverage.models import HamletDay, ProvinceDay
-from campaign.coverage.rollup import Counters, Numbers, Provinces, Scope, rank, window_start
+from campaign.coverage.numbers import Counters, Numbers, rank, window_start
+from campaign.coverage.rollup import Provinces, Scope
 from campaign.coverage.tree import CHILD_LEVEL, Area, hamlet_condition
 from campaign.extensions import db
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
+from campaign.coverage.numbers import official_app_code
 from campaign.coverage.report import AreaReport
-from campaign.coverage.rollup import official_app_code
 from campaign.i18n import local_today, number, percent
 
 
