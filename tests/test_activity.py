@@ -153,3 +153,25 @@ def test_a_bad_date_is_a_message_not_an_error(world, client, auth, value):  # no
     response = client.get(f"/coverage/activity?date={value}")
     assert response.status_code == 200
     assert 'class="flash flash--error"' in response.get_data(as_text=True)
+
+
+def test_the_review_team_activity_also_counts_a_visit_in_the_team_it_was_made_in(world, client, auth):  # noqa: F811
+    """The lead's "Hoạt động đội" export and this week's page agree after a move: a visit stays
+    with the team its volunteer was in when it was made."""
+    import csv
+    import io
+
+    from campaign.campaigns.services import move_volunteer
+    from campaign.extensions import db
+
+    def installs_by_team() -> dict:
+        data = client.get("/review/teams.csv?date_from=2026-08-10&date_to=2026-08-16").get_data()
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        return {row[1]: row[3] for row in rows[1:]}
+
+    auth.login(world.lead)
+    before = installs_by_team()
+    move_volunteer(world.admin, world.v3, world.t1)
+    db.session.commit()
+    assert installs_by_team() == before
+    assert before[world.t2.name] == "5"

@@ -72,7 +72,7 @@ def visit_table(user: User, f: VisitFilter) -> Table:
         .join(Ward, Ward.code == Hamlet.ward_code)
         .join(Household, Household.id == Visit.household_id)
         .join(User, User.id == Visit.volunteer_id)
-        .outerjoin(Team, Team.id == User.team_id)
+        .outerjoin(Team, Team.id == Visit.team_id)  # the team the visit was made in
         .where(Visit.id.in_(sa.select(filtered.c.id)))
         .order_by(Visit.visited_at, Visit.id)
     )
@@ -126,7 +126,7 @@ def team_activity(user: User, f: VisitFilter) -> list[dict]:
     """Per team in scope: visits and installs that count, share of visits flagged, days active.
 
     "Flagged" means flagged by an automatic check on arrival or currently flagged by a reviewer.
-    The team is the volunteer's current team. The filter's area, dates and volunteer apply; its
+    The team is the one the visit was made in (`visit.team_id`), as on the activity page. The filter's area, dates and volunteer apply; its
     status does not (the share needs every status).
     """
     f = VisitFilter(**{**f.__dict__, "status": "all", "upto_id": None})
@@ -148,8 +148,7 @@ def team_activity(user: User, f: VisitFilter) -> list[dict]:
         )
         .select_from(Team)
         .join(Ward, Ward.code == Team.ward_code)
-        .outerjoin(User, User.team_id == Team.id)
-        .outerjoin(Visit, sa.and_(Visit.volunteer_id == User.id, Visit.id.in_(sa.select(filtered.c.id))))
+        .outerjoin(Visit, sa.and_(Visit.team_id == Team.id, Visit.id.in_(sa.select(filtered.c.id))))
         .where(Team.id.in_(access.review_team_ids_query(user)))
         .group_by(Team.id, Team.name, Ward.name)
         .order_by(Ward.name, Team.name)
