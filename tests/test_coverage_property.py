@@ -15,14 +15,6 @@ from campaign.coverage import recount, totals
 from campaign.coverage.models import (
     BREAKDOWN_COLUMNS,
     COUNTER_COLUMNS,
-    BreakdownDay,
-    BreakdownTotal,
-    HamletAppTotal,
-    HamletDay,
-    HamletDayApp,
-    HamletTotal,
-    ProvinceDay,
-    ProvinceDayApp,
 )
 from campaign.extensions import db
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
@@ -54,16 +46,7 @@ operations = st.lists(
 
 def _reset(campaign_id):
     db.session.rollback()
-    for model in (
-        ProvinceDayApp,
-        ProvinceDay,
-        HamletDayApp,
-        HamletDay,
-        HamletAppTotal,
-        HamletTotal,
-        BreakdownDay,
-        BreakdownTotal,
-    ):
+    for model in recount.SUMMARY_MODELS:
         db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
     visit_ids = sa.select(Visit.id).where(Visit.campaign_id == campaign_id)
     db.session.execute(sa.delete(VisitInstall).where(VisitInstall.visit_id.in_(visit_ids)))

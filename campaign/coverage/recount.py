@@ -24,6 +24,18 @@ from campaign.extensions import db
 from campaign.i18n import local_day_sql
 from campaign.visits.models import CONCLUSIVE_OUTCOMES, Outcome, SiteKind, Visit, VisitInstall, counted_clause
 
+# Every summary table of a campaign, app rows before the rows they refine (the delete order).
+SUMMARY_MODELS = (
+    ProvinceDayApp,
+    ProvinceDay,
+    HamletDayApp,
+    HamletDay,
+    HamletAppTotal,
+    HamletTotal,
+    BreakdownDay,
+    BreakdownTotal,
+)
+
 
 def recompute(campaign_id: int) -> tuple[dict, dict]:
     """A campaign's summary rows computed from raw visits with GROUP BY, as two dicts:
@@ -154,33 +166,24 @@ def _first_conclusive(where: list, *columns):
 
 def stored_breakdowns(campaign_id: int) -> tuple[dict, dict]:
     """The BreakdownDay and BreakdownTotal rows as they are, all-zero rows left out."""
-    columns = BREAKDOWN_COLUMNS
-    days = {}
+    return (
+        _counter_rows(BreakdownDay, ("hamlet_id", "day", "team_id", "site_kind"), campaign_id),
+        _counter_rows(BreakdownTotal, ("hamlet_id", "team_id", "site_kind"), campaign_id),
+    )
+
+
+def _counter_rows(model, keys: tuple[str, ...], campaign_id: int) -> dict:
+    """{key values: {column: n}} of a breakdown table, site kinds as their values."""
+    rows = {}
     for row in db.session.execute(
-        sa.select(
-            BreakdownDay.hamlet_id,
-            BreakdownDay.day,
-            BreakdownDay.team_id,
-            BreakdownDay.site_kind,
-            *[getattr(BreakdownDay, c) for c in columns],
-        ).where(BreakdownDay.campaign_id == campaign_id)
+        sa.select(*[getattr(model, k) for k in keys], *[getattr(model, c) for c in BREAKDOWN_COLUMNS]).where(
+            model.campaign_id == campaign_id
+        )
     ):
-        counters = dict(zip(columns, row[4:], strict=True))
+        counters = dict(zip(BREAKDOWN_COLUMNS, row[len(keys) :], strict=True))
         if any(counters.values()):
-            days[(row[0], row[1], row[2], row[3].value)] = counters
-    totals = {}
-    for row in db.session.execute(
-        sa.select(
-            BreakdownTotal.hamlet_id,
-            BreakdownTotal.team_id,
-            BreakdownTotal.site_kind,
-            *[getattr(BreakdownTotal, c) for c in columns],
-        ).where(BreakdownTotal.campaign_id == campaign_id)
-    ):
-        counters = dict(zip(columns, row[3:], strict=True))
-        if any(counters.values()):
-            totals[(row[0], row[1], row[2].value)] = counters
-    return days, totals
+            rows[tuple(getattr(v, "value", v) for v in row[: len(keys)])] = counters
+    return rows
 
 
 def _breakdown_totals(days: dict) -> dict:
@@ -316,16 +319,7 @@ def stored_totals(campaign_id: int) -> tuple[dict, dict]:
 def rebuild(campaign_id: int) -> None:
     """Recompute a campaign's summary rows from its raw visits (demo data, repairs), in bulk."""
     db.session.flush()
-    for model in (
-        ProvinceDayApp,
-        ProvinceDay,
-        HamletDayApp,
-        HamletDay,
-        HamletAppTotal,
-        HamletTotal,
-        BreakdownDay,
-        BreakdownTotal,
-    ):
+    for model in SUMMARY_MODELS:
         db.session.execute(sa.delete(model).where(model.campaign_id == campaign_id))
     days, apps = recompute(campaign_id)
     breakdowns = recompute_breakdowns(campaign_id)
