@@ -54,6 +54,9 @@ class Config:
     # must not compress again (campaign/deploy/nginx.conf turns its gzip off).
     COMPRESS_MIN_SIZE = 500
     REDIS_URL = None  # checked by /healthz when set; RATELIMIT_STORAGE_URI=redis://… is too
+    # How passwords are stored (werkzeug's method). Only the test suite changes it, for a cheap
+    # hash: scrypt costs ~0.26 s a sign-in, and the suite signs in hundreds of times.
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
