@@ -6,7 +6,7 @@ Every expected figure is computed by hand in the comments."""
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from fractions import Fraction
 
 import openpyxl
@@ -18,12 +18,13 @@ from campaign.coverage.models import OfficialCount
 from campaign.coverage.report import area_report
 from campaign.coverage.tree import country_area
 from campaign.extensions import db
+from campaign.i18n import local_today
 from campaign.visits.models import Outcome
 from tests.conftest import CAN_THO, HA_NOI, NINH_KIEU
 from tests.test_coverage import add_visit
 
 HUE = 46  # a third province, with a population and no official count
-TODAY = date.today()
+TODAY = local_today()  # the app's today (Asia/Ho_Chi_Minh), not the machine's
 D = TODAY - timedelta(days=1)
 SINCE = D - timedelta(days=7)
 
