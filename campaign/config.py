@@ -60,6 +60,9 @@ class Config:
     # else each worker's own memory. CACHE_TYPE in instance/config.py chooses another.
     BOARD_CACHE_SECONDS = 60
     CACHE_TYPE = None
+    # How passwords are stored (werkzeug's method). Only the test suite changes it, for a cheap
+    # hash: scrypt costs ~0.26 s a sign-in, and the suite signs in hundreds of times.
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")

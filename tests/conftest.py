@@ -1,10 +1,22 @@
 """Fixtures: an app on SQLite (or $CAMPAIGN_TEST_DATABASE_URL), a clean database per test,
-factories for the domain objects, and a login helper."""
+factories for the domain objects, and a login helper.
 
+Import what this module offers as `from tests.conftest import ...` (tests/ is a package)."""
+
+import copy
+import importlib
+import importlib.abc
+import importlib.util
 import os
+import shutil
+import sys
+import tempfile
 import uuid
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -17,11 +29,35 @@ from campaign.areas.services import load_official_areas
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, TeamHamlet
 from campaign.extensions import db as _db
+from campaign.i18n import VN_TZ
 
 PASSWORD = "đúng-mật-khẩu-dài"
 CAN_THO, HA_NOI = 92, 1
 # Two wards of Cần Thơ and one of Hà Nội, from the official list.
 NINH_KIEU, CAI_KHE = 31135, 31120
+# What the suite stores passwords with: scrypt costs ~0.26 s per hash or check, and the suite
+# signs in hundreds of times. A test marked `real_scrypt` gets the app's own method.
+CHEAP_HASH = "pbkdf2:sha256:1"
+
+
+# Nothing the suite writes needs to survive a power cut, and every commit used to wait for a
+# disk flush (~5 ms here): PostgreSQL sessions (the suite's, gunicorn's, `flask` subprocesses'
+# through libpq) commit without waiting, and temporary files (SQLite databases) live in RAM.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+RAM = Path("/dev/shm")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    if config.option.basetemp is None and RAM.is_dir() and os.access(RAM, os.W_OK):
+        config.option.basetemp = config._campaign_basetemp = tempfile.mkdtemp(
+            prefix="campaign-tests-", dir=RAM
+        )
+
+
+def pytest_unconfigure(config):
+    if basetemp := getattr(config, "_campaign_basetemp", None):
+        shutil.rmtree(basetemp, ignore_errors=True)
 
 
 def test_database_url(tmp_path_factory) -> str:
@@ -39,6 +75,7 @@ def base_config(url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": CHEAP_HASH,
         **overrides,
     }
 
@@ -67,23 +104,226 @@ def app(database_url, tmp_path_factory):
 KEEP_TABLES = {"province", "ward", "alembic_version"}
 
 
+class Cleanup:
+    """Empties what a test left behind, and only that: one query asks which tables hold rows
+    (and, on PostgreSQL, which id sequences moved), then those are emptied and restarted. The
+    database ends as TRUNCATE … RESTART IDENTITY left it, whoever wrote (this process, gunicorn or
+    a subprocess), at the cost of one query for a test that wrote nothing."""
+
+    def __init__(self, engine):
+        self.tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        self.probe = sa.select(
+            sa.exists().where(Province.population_official.is_not(None)),
+            sa.exists().where(Ward.population_official.is_not(None)),
+            *(sa.exists().select_from(t) for t in self.tables),
+        )
+        self.sequences = {}
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                for table in self.tables:
+                    for column in table.primary_key.columns:
+                        name = conn.scalar(sa.select(sa.func.pg_get_serial_sequence(table.name, column.name)))
+                        if name:
+                            self.sequences[name.split(".")[-1].strip('"')] = name
+
+    def holding(self, conn) -> tuple[bool, bool, list]:
+        """Whether provinces and wards have populations set, and the tables that hold rows."""
+        provinces, wards, *rows = conn.execute(self.probe).one()
+        return provinces, wards, [table for table, any_row in zip(self.tables, rows, strict=True) if any_row]
+
+    def is_clean(self, conn) -> bool:
+        return not any(conn.execute(self.probe).one())
+
+    def __call__(self, engine) -> None:
+        with engine.begin() as conn:
+            provinces, wards, *holding = conn.execute(self.probe).one()
+            for table, rows in zip(self.tables, holding, strict=True):
+                if rows:
+                    conn.execute(table.delete())
+            if provinces:
+                conn.execute(sa.update(Province).values(population_official=None))
+            if wards:
+                conn.execute(sa.update(Ward).values(population_official=None))
+            if self.sequences:
+                moved = conn.scalars(
+                    sa.text(
+                        "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
+                        "AND last_value IS NOT NULL AND sequencename = ANY(:names)"
+                    ),
+                    {"names": list(self.sequences)},
+                ).all()
+                for name in moved:
+                    conn.execute(sa.text("SELECT setval(:seq, 1, false)"), {"seq": self.sequences[name]})
+
+
+class Snapshot:
+    """Every row a world wrote (the official areas' populations included), the id sequences and
+    the factories' numbers, taken once and put back into an empty database by plain INSERTs."""
+
+    def __init__(self, cleanup: "Cleanup", conn, counters: "Counters"):
+        self.cleanup = cleanup
+        provinces, wards, tables = cleanup.holding(conn)
+        self.rows = {
+            table: [
+                dict(row) for row in conn.execute(sa.select(table).order_by(*table.primary_key)).mappings()
+            ]
+            for table in reversed(tables)  # parents first
+        }
+        self.populations = [
+            conn.execute(sa.select(model.code, model.population_official).where(wanted)).all()
+            for model, wanted in (
+                (Province, Province.population_official.is_not(None) if provinces else sa.false()),
+                (Ward, Ward.population_official.is_not(None) if wards else sa.false()),
+            )
+        ]
+        self.sequences = {
+            name: conn.execute(sa.text(f"SELECT last_value, is_called FROM {name}")).one()
+            for name in cleanup.sequences.values()
+        }
+        self.counters = dict(counters.next)
+
+    def restore(self, conn, counters: "Counters") -> None:
+        for table, rows in self.rows.items():
+            conn.execute(table.insert(), rows)
+        for model, populations in zip((Province, Ward), self.populations, strict=True):
+            for code, population in populations:
+                conn.execute(
+                    sa.update(model).where(model.code == code).values(population_official=population)
+                )
+        for name, (last_value, is_called) in self.sequences.items():
+            conn.execute(
+                sa.text("SELECT setval(:name, :value, :called)"),
+                dict(name=name, value=last_value, called=is_called),
+            )
+        counters.next = dict(self.counters)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A row of a cached world, found again by its class and primary key."""
+
+    model: type
+    identity: tuple
+
+
+def _freeze(value):
+    """A cached world's value with its model instances replaced by `_Stored` keys."""
+    state = sa.inspect(value, raiseerr=False)
+    if isinstance(state, sa.orm.InstanceState):
+        if state.identity is None:
+            raise TypeError(f"a cached world holds {value!r}, which is not stored")
+        return _Stored(state.class_, state.identity)
+    if isinstance(value, dict):
+        return {key: _freeze(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_freeze(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if _holds_rows(value):
+        frozen = copy.copy(value)
+        for name, item in vars(value).items():
+            setattr(frozen, name, _freeze(item))
+        return frozen
+    return value
+
+
+def _thaw(value, session):
+    if isinstance(value, _Stored):
+        return session.get(value.model, value.identity)
+    if isinstance(value, dict):
+        return {key: _thaw(item, session) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_thaw(item, session) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if _holds_rows(value):
+        thawed = copy.copy(value)
+        for name, item in vars(value).items():
+            setattr(thawed, name, _thaw(item, session))
+        return thawed
+    return value
+
+
+def _holds_rows(value) -> bool:
+    """An object of the tests' own classes (a World, a Field), whose attributes may be rows."""
+    return (
+        hasattr(value, "__dict__")
+        and not isinstance(value, type)
+        and type(value).__module__.startswith("tests.")
+    )
+
+
+@pytest.fixture(scope="session")
+def _worlds() -> dict:
+    return {}
+
+
+@pytest.fixture
+def cached_world(db, _cleanup, _worlds, factory_counters):
+    """`cached_world(name, build)`: what `build()` returns, with the rows it wrote. The first
+    test that asks builds it and keeps a Snapshot of the database; the next ones get the same
+    rows by plain INSERTs, and the same objects (loaded again, expired as after a commit).
+
+    Only where the test's database is still empty (else `build()` runs, and nothing is kept), and
+    for one local day (a world's "today" stays today). `build()` returns model instances, lists,
+    dicts, tuples and objects of the tests' own classes of these; nothing else it made survives."""
+
+    def world(name: str, build):
+        key = (name, date.today(), datetime.now(VN_TZ).date())
+        with db.engine.connect() as conn:
+            clean = _cleanup.is_clean(conn)
+        if clean and key in _worlds:
+            snapshot, frozen = _worlds[key]
+            with db.engine.begin() as conn:
+                snapshot.restore(conn, factory_counters)
+            value = _thaw(frozen, db.session)
+            db.session.commit()  # the objects are expired, as the build's last commit left them
+            return value
+        value = build()
+        db.session.commit()
+        if clean:
+            with db.engine.connect() as conn:
+                _worlds[key] = (Snapshot(_cleanup, conn, factory_counters), _freeze(value))
+        return value
+
+    return world
+
+
+@pytest.fixture(scope="session")
+def _cleanup(app):
+    with app.app_context():
+        return Cleanup(_db.engine)
+
+
 @pytest.fixture(autouse=True)
-def db(app):
+def db(app, _cleanup):
     """The database, empty but for the official areas, inside an app context."""
     with app.app_context():
         yield _db
         _db.session.rollback()
         _db.session.remove()
-        tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
-        with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
-            conn.execute(sa.update(Province).values(population_official=None))
-            conn.execute(sa.update(Ward).values(population_official=None))
+        _cleanup(_db.engine)
+
+
+@pytest.fixture(autouse=True)
+def _password_hashing(request, app, monkeypatch):
+    """`@pytest.mark.real_scrypt`: the suite's app stores passwords as deployed."""
+    if request.node.get_closest_marker("real_scrypt"):
+        from campaign.config import Config
+
+        monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", Config.PASSWORD_HASH_METHOD)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metrics():
+    """The app's metrics by route and result start each test empty, as in a new process: /metrics
+    lists what this test asked, not every route the session has seen (it grew with the suite)."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from campaign import metrics
+
+    for value in vars(metrics).values():
+        if isinstance(value, MetricWrapperBase):
+            with suppress(ValueError):  # one without labels has no series to drop
+                value.clear()
 
 
 @pytest.fixture
@@ -98,17 +338,33 @@ def runner(app):
 
 @cache
 def password_hash() -> str:
-    """A cheap hash for the fixtures' users: the suite signs in hundreds of times, and scrypt
-    costs ~0.26 s per check. What the app stores is tested on its own (test_passwords.py)."""
-    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    """The fixtures' users' hash (CHEAP_HASH). What the app stores is tested on its own
+    (test_passwords.py, marked real_scrypt)."""
+    return generate_password_hash(PASSWORD, method=CHEAP_HASH)
+
+
+class Counters:
+    """The numbers the factories give what they make ("volunteer3", "Khu vực 2", "Đội 1"), one
+    sequence per kind for the test; a cached world (`cached_world`) brings back where they were."""
+
+    def __init__(self):
+        self.next: dict[str, int] = {}
+
+    def __call__(self, kind: str) -> int:
+        n = self.next.get(kind, 1)
+        self.next[kind] = n + 1
+        return n
 
 
 @pytest.fixture
-def make_user(db):
-    counter = iter(range(1, 10_000))
+def factory_counters():
+    return Counters()
 
+
+@pytest.fixture
+def make_user(db, factory_counters):
     def make(role=Role.VOLUNTEER, *, ward=None, province=None, team=None, username=None, active=True):
-        n = next(counter)
+        n = factory_counters("user")
         user = User(
             username=username or f"{role.value}{n}",
             display_name=f"{role.value.title()} {n}",
@@ -150,13 +406,11 @@ def make_campaign(db):
 
 
 @pytest.fixture
-def make_hamlet(db):
-    counter = iter(range(1, 10_000))
-
+def make_hamlet(db, factory_counters):
     def make(ward=NINH_KIEU, *, name=None, households=100, population=400, lat=None, lon=None):
         hamlet = Hamlet(
             ward_code=ward,
-            name=name or f"Khu vực {next(counter)}",
+            name=name or f"Khu vực {factory_counters('hamlet')}",
             kind=HamletKind.KHU_PHO,
             households=households,
             population=population,
@@ -171,11 +425,9 @@ def make_hamlet(db):
 
 
 @pytest.fixture
-def make_team(db):
-    counter = iter(range(1, 10_000))
-
+def make_team(db, factory_counters):
     def make(ward=NINH_KIEU, *, campaign=None, hamlets=(), org_kind=OrgKind.YOUTH_UNION):
-        team = Team(ward_code=ward, name=f"Đội {next(counter)}", org_kind=org_kind)
+        team = Team(ward_code=ward, name=f"Đội {factory_counters('team')}", org_kind=org_kind)
         db.session.add(team)
         db.session.flush()
         for hamlet in hamlets:
@@ -186,16 +438,20 @@ def make_team(db):
     return make
 
 
+class Field:
+    pass
+
+
 @pytest.fixture
-def field(make_campaign, make_hamlet, make_team, make_user):
+def field(cached_world, make_campaign, make_hamlet, make_team, make_user):
     """A small field: a Cần Thơ campaign, two wards, a team per ward, and one user per role.
 
     `field.volunteer` logs in Ninh Kiều's hamlet; `field.other_*` belong elsewhere.
     """
+    return cached_world("field", lambda: build_field(make_campaign, make_hamlet, make_team, make_user))
 
-    class Field:
-        pass
 
+def build_field(make_campaign, make_hamlet, make_team, make_user) -> Field:
     f = Field()
     f.campaign = make_campaign()
     f.hamlet = make_hamlet(NINH_KIEU, households=100, population=400)
@@ -366,47 +622,103 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """`gunicorn wsgi:app` (2 workers, production config) on a free port, on the test database."""
+@contextmanager
+def gunicorn(app, settings: dict):
+    """`gunicorn wsgi:app` (2 workers, production config) on a free port, on the test database,
+    with `settings` in its environment (and none of the phone's settings a test may have put in
+    this process's environment); yields its URL. Its log is instance/gunicorn.log (without
+    settings) or instance/gunicorn-<port>.log."""
     import subprocess
-    import sys
     import time
     import urllib.request
-    from pathlib import Path
 
     port = free_port()
     root = Path(__file__).resolve().parent.parent
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "live-server-secret",
-    }
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    log = open(Path(app.instance_path) / "gunicorn.log", "w+b")  # noqa: SIM115 (lives as long as the server)
-    process = subprocess.Popen(
-        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CLIENT_")}
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        SECRET_KEY="live-server-secret",
+        **{name: str(value) for name, value in settings.items()},
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    name = f"gunicorn-{port}.log" if settings else "gunicorn.log"
+    with open(Path(app.instance_path) / name, "w+b") as log:
+        process = subprocess.Popen(
+            [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/login", timeout=2)
+                break
+            except OSError as error:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:]) from error
+                time.sleep(0.2)
         try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            break
-        except OSError as error:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:]) from error
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server_with(app):
+    """`live_server_with({"CLIENT_TIMEOUT_MS": 4000})`: the URL of a gunicorn started with these
+    settings in its environment, one per set of settings for the whole session."""
+    from contextlib import ExitStack
+
+    servers: dict = {}
+    with ExitStack() as stack:
+
+        def start(settings: dict | None = None) -> str:
+            key = tuple(sorted((settings or {}).items()))
+            if key not in servers:
+                servers[key] = stack.enter_context(gunicorn(app, dict(key)))
+            return servers[key]
+
+        yield start
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_with):
+    """`gunicorn wsgi:app` (2 workers, production config) on a free port, on the test database."""
+    return live_server_with()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (Debian's, through Playwright) for a test module. Each test opens its
+    own context in it (`browser.new_context()`): cookies, storage, caches and service workers
+    of one test are never seen by another."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
@@ -429,3 +741,23 @@ def scratch_postgres_url():
         with server.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+class _TopLevelNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Test files written before tests/ was a package import `conftest`, `review_helpers` or
+    `test_visits_api` at the top level: they get the very module `tests.<name>`, not a second
+    copy of it (a loader may put another module in its place in sys.modules)."""
+
+    def find_spec(self, name, path, target=None):
+        if path is None and name != "__init__" and (Path(__file__).parent / f"{name}.py").is_file():
+            return importlib.util.spec_from_loader(name, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        sys.modules[module.__name__] = importlib.import_module(f"tests.{module.__name__}")
+
+
+sys.meta_path.append(_TopLevelNames())

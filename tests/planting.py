@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from conftest import CAN_THO, NINH_KIEU
-from review_helpers import add_visit
 
 from campaign.audit import record
 from campaign.extensions import db
 from campaign.visits.models import Visit, VisitConflict
+from tests.conftest import CAN_THO, NINH_KIEU
+from tests.review_helpers import add_visit
 
 FREE_TEXT = {
     "campaign.name": "coordinator",

@@ -4,7 +4,6 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from conftest import store_visit
 
 from campaign.campaigns.models import TeamHamlet
 from campaign.coverage import totals
@@ -12,6 +11,7 @@ from campaign.coverage.models import HamletDay
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
 from campaign.visits.models import Visit
+from tests.conftest import store_visit
 
 # 09:00 in Vietnam ten days ago: inside the test campaigns' dates (they start 20 days ago).
 DAY = datetime.combine(date.today() - timedelta(days=10), time(9), VN_TZ).astimezone(UTC)

@@ -5,10 +5,10 @@ import re
 from datetime import date
 
 import pytest
-from test_breakdowns import world  # noqa: F401 (the fixture)
 
 from campaign.access import activity_scope
 from campaign.coverage.activity import ActivityLine, rank_lines, team_lines, volunteer_lines, week_of
+from tests.test_breakdowns import world  # noqa: F401 (the fixture)
 
 WEEK = (date(2026, 8, 10), date(2026, 8, 16))
 

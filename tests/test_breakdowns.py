@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from test_coverage import CAI_KHE, CAN_THO, HA_NOI, NINH_KIEU, add_visit, set_status
 
 from campaign.auth.models import Role
 from campaign.campaigns.models import OrgKind
@@ -19,6 +18,7 @@ from campaign.coverage.report import area_report
 from campaign.coverage.tree import find_area
 from campaign.extensions import db
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind
+from tests.test_coverage import CAI_KHE, CAN_THO, HA_NOI, NINH_KIEU, add_visit, set_status
 
 START, DEADLINE = date(2026, 8, 1), date(2026, 8, 30)
 INS, AI, RF, NH = Outcome.INSTALLED, Outcome.ALREADY_INSTALLED, Outcome.REFUSED, Outcome.NOT_HOME

@@ -108,12 +108,10 @@ NEVER = {
 
 
 @pytest.fixture
-def network(request, monkeypatch):
-    """The app server (gunicorn) behind a HangingProxy; the phone's timeout and retry delays come
-    from the test's parameter (FAST unless it says otherwise)."""
-    for name, value in getattr(request, "param", FAST).items():
-        monkeypatch.setenv(name, str(value))
-    upstream = request.getfixturevalue("live_server")
+def network(request, live_server_with):
+    """An app server (gunicorn) behind a HangingProxy; the phone's timeout and retry delays come
+    from the test's parameter (FAST unless it says otherwise), in the server's own environment."""
+    upstream = live_server_with(getattr(request, "param", FAST))
     proxy = HangingProxy(int(upstream.rsplit(":", 1)[1]))
     yield f"http://127.0.0.1:{proxy.port}", proxy
     proxy.close()

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from review_helpers import add_visit
 
 from campaign.auth.models import Role
 from campaign.i18n import VN_TZ
 from campaign.visits.models import Visit
-from tests.test_browser_visits import ARGS, CHROMIUM, log_in, wait_until
+from tests.review_helpers import add_visit
+from tests.test_browser_visits import log_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -20,23 +20,15 @@ WIDTH, HEIGHT = 360, 740
 
 
 @pytest.fixture
-def phone():
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True)
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
-        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-        yield page
-        browser.close()
+def phone(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+    yield page
+    context.close()
 
 
 @pytest.fixture
@@ -120,6 +112,12 @@ def toast(page) -> str:
     return page.locator("[data-save-status]").inner_text()
 
 
+def wait_for_toast(page, *texts: str) -> None:
+    """The save writes to IndexedDB before it confirms: the toast changes a moment after the tap."""
+    wanted = " && ".join(f"el.textContent.includes({t!r})" for t in texts)
+    wait_until(page, f"(el => {wanted})(document.querySelector('[data-save-status]'))")
+
+
 def test_the_common_visit_takes_three_taps_and_not_home_two_with_no_scroll(phone, live_server, people, db):
     page, taps = phone, Taps(phone)
     undo_window(page, 3000)
@@ -133,6 +131,7 @@ def test_the_common_visit_takes_three_taps_and_not_home_two_with_no_scroll(phone
     wait_until(page, "document.querySelector('[data-toast]').getBoundingClientRect().top >= 0")  # slid in
     box = page.locator("[data-toast]").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT
+    wait_for_toast(page, "Số 5", "chưa gửi")
     assert "Số 5" in toast(page) and "chưa gửi" in toast(page)
     assert page.locator("[data-save-status]").get_attribute("aria-live") == "polite"
 
@@ -140,6 +139,7 @@ def test_the_common_visit_takes_three_taps_and_not_home_two_with_no_scroll(phone
     not_home.type_label("Số 6")
     not_home.tap("label.choice:has-text('Không có ai ở nhà')")
     not_home.tap(".save-bar button[type=submit]")
+    wait_for_toast(page, "Số 6")
     assert not_home.count <= 3 and "Số 6" in toast(page)
 
     visits = wait_for_visits(page, db, 2)
@@ -158,6 +158,7 @@ def test_undo_takes_an_unsent_visit_back_out_of_the_outbox(phone, live_server, p
     taps.type_label("Số 8")
     taps.tap("label.choice:has-text('Hẹn quay lại')")
     taps.tap(".save-bar button[type=submit]")
+    wait_for_toast(page, "chưa gửi")
     assert "chưa gửi" in toast(page)
     wait_until(page, "document.querySelector('[data-toast]').getBoundingClientRect().top >= 0")  # slid in
     taps.tap("[data-undo]")

@@ -1,52 +1,44 @@
 """The phone, for real: Chromium logs visits offline, the outbox keeps them, and they arrive once."""
 
 import json
-import os
 import shutil
 import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from campaign.auth.models import Role
 from campaign.visits.models import Visit
-from tests.conftest import PASSWORD
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+ARGS = CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
+def chromium(browser):
+    """A fresh context (a phone's browser with nothing stored) in the module's Chromium."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    yield context
+    context.close()
 
+
+@pytest.fixture
+def installable_chromium(browser):
+    """A Chromium of its own with a persistent profile: Chromium says an off-the-record context
+    (what `chromium` is) is never installable."""
     profile = tempfile.mkdtemp(prefix="visits-browser-")
-    with sync_playwright() as p:
-        # A persistent profile: Chromium says an off-the-record context is never installable.
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            args=ARGS,
-            headless=True,
-            viewport={"width": 360, "height": 800},
-        )
-        yield context
-        context.close()
+    context = browser.browser_type.launch_persistent_context(
+        profile,
+        executable_path=CHROMIUM,
+        args=ARGS,
+        headless=True,
+        viewport={"width": 360, "height": 800},
+    )
+    yield context
+    context.close()
     shutil.rmtree(profile, ignore_errors=True)
 
 
@@ -116,8 +108,8 @@ def log_visit(page, label: str):
     page.click("button[type=submit]")
 
 
-def test_offline_visits_wait_in_the_outbox_and_arrive_once(chromium, live_server, world, db):
-    context = chromium
+def test_offline_visits_wait_in_the_outbox_and_arrive_once(installable_chromium, live_server, world, db):
+    context = installable_chromium
     page = context.pages[0] if context.pages else context.new_page()
     sign_in(page, live_server, world["username"])
 

@@ -4,12 +4,12 @@ import re
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
-from conftest import store_visit
 
 from campaign.coverage import recount, totals
 from campaign.extensions import db
 from campaign.i18n import VN_TZ
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit
+from tests.conftest import store_visit
 
 
 def add_visit(
@@ -93,7 +93,11 @@ class World:
 
 
 @pytest.fixture
-def world(make_campaign, make_hamlet, make_team, make_user):
+def world(cached_world, make_campaign, make_hamlet, make_team, make_user):
+    return cached_world("coverage", lambda: build_world(make_campaign, make_hamlet, make_team, make_user))
+
+
+def build_world(make_campaign, make_hamlet, make_team, make_user) -> World:
     w = World()
     w.campaign = make_campaign(CAN_THO, start=START, deadline=DEADLINE, target=0.30)
     w.a = make_hamlet(NINH_KIEU, name="Khu vực A", population=100, households=30)

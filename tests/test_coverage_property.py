@@ -7,7 +7,6 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_coverage import CAI_KHE, CAN_THO, NINH_KIEU, add_visit, set_status
 
 from campaign.areas.models import Household
 from campaign.auth.models import Role
@@ -18,6 +17,7 @@ from campaign.coverage.models import (
 )
 from campaign.extensions import db
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
+from tests.test_coverage import CAI_KHE, CAN_THO, NINH_KIEU, add_visit, set_status
 
 DAY0 = date(2026, 8, 1)
 

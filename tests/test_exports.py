@@ -10,13 +10,13 @@ import csv
 import io
 
 import pytest
-from conftest import NINH_KIEU
 from openpyxl import load_workbook
-from planting import get_pages, hostile_path, planted_world
 from werkzeug.http import parse_options_header
 
 from campaign.i18n import local_today
 from campaign.spreadsheets import FORMULA_STARTS, Column, Table, to_csv, to_xlsx
+from tests.conftest import NINH_KIEU
+from tests.planting import get_pages, hostile_path, planted_world
 
 PAYLOADS = [
     '=HYPERLINK("https://evil.example","x")',

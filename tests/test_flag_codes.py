@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, refresh
 from flask_migrate import downgrade, upgrade
-from review_helpers import add_visit
 
 from campaign import create_app
 from campaign.extensions import db
 from campaign.vocabulary import flag_text
 from tests.conftest import base_config
+from tests.review_helpers import add_visit
 
 MIGRATION = (
     Path(__file__).resolve().parent.parent / "campaign/migrations/versions/b7e4d2a9c1f3_auto_flag_codes.py"

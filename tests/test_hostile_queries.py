@@ -9,8 +9,9 @@ campaign_id on a ward's coverage page (the retry without it raised again).
 import re
 
 import pytest
-from conftest import CAN_THO, NINH_KIEU
-from review_helpers import add_visit
+
+from tests.conftest import CAN_THO, NINH_KIEU
+from tests.review_helpers import add_visit
 
 PARAMS = ("campaign_id", "date", "since", "page", "per_page", "sort", "dir", "status", "hamlet_id", "next")
 VALUES = ("x", "-1", "9" * 25)

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import store_visit
 
 from campaign.areas.households import household_status_query, revisit_rows
 from campaign.areas.models import Hamlet, Household
@@ -12,6 +11,7 @@ from campaign.audit import AuditLog
 from campaign.i18n import local_today
 from campaign.review.models import Claim
 from campaign.visits.models import Outcome, ReviewStatus
+from tests.conftest import store_visit
 
 NOW = datetime.now(UTC)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from planting import FREE_TEXT, NOT_FREE_TEXT, get_pages, page_queries, planted_world, text_columns
+
+from tests.planting import FREE_TEXT, NOT_FREE_TEXT, get_pages, page_queries, planted_world, text_columns
 
 PAYLOADS = [
     '<meta http-equiv=refresh content="0;url=https://evil.example">',

@@ -168,9 +168,8 @@ def request_context_app(app):
 
 
 def test_a_retired_hamlet_takes_no_new_visits_and_its_visits_still_count(client, auth, db, field):
-    from review_helpers import add_visit
-
     from campaign.access import can_log_in_hamlet
+    from tests.review_helpers import add_visit
 
     add_visit(field.campaign, field.hamlet, field.volunteer, label="Số 1")
     auth.login(field.lead)

@@ -50,6 +50,7 @@ def test_the_common_list_is_real():
     assert {"password", "123456", "iloveyou", "matkhau", "anhyeuem", "bluezone"} <= listed
 
 
+@pytest.mark.real_scrypt
 def test_create_user_refuses_a_common_password_and_stores_scrypt(runner, db):
     weak = runner.invoke(
         args=["create-user", "--username", "lan", "--role", "admin", "--password", "Password123456"]

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -92,13 +92,44 @@ def test_two_servers_running_init_at_once_both_succeed_and_one_migrates(database
 # ---- /healthz ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def migrated_url(database_url, tmp_path):
-    with fresh_database(database_url, tmp_path) as url:
-        proc = flask_init(url, tmp_path)
+@pytest.fixture(scope="session")
+def migrated_template(database_url, tmp_path_factory):
+    """A database of the suite's kind that `flask init` made, once for the session."""
+    tmp = tmp_path_factory.mktemp("migrated")
+    if is_postgresql(database_url):
+        from tests.soak import throwaway_pg_database
+
+        server = database_url.rsplit("/", 1)[0] + "/postgres"
+        database = throwaway_pg_database(server, f"prod_template_{os.getpid()}")
+    else:
+        database = nullcontext(f"sqlite:///{tmp}/template.sqlite3")
+    with database as url:
+        proc = flask_init(url, tmp)
         out = proc.communicate(timeout=300)[0]
         assert proc.returncode == 0, out
         yield url
+
+
+@pytest.fixture
+def migrated_url(migrated_template, tmp_path):
+    """A copy of the database `flask init` made, for one test to change."""
+    if not is_postgresql(migrated_template):
+        template = Path(migrated_template.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal"):
+            if Path(f"{template}{suffix}").exists():
+                shutil.copyfile(f"{template}{suffix}", f"{tmp_path}/migrated.sqlite3{suffix}")
+        yield f"sqlite:///{tmp_path}/migrated.sqlite3"
+        return
+    from tests.soak import pg_admin
+
+    server, template = migrated_template.rsplit("/", 1)
+    name = f"prod_migrated_{os.getpid()}"
+    pg_admin(f"{server}/postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"{server}/postgres", f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        pg_admin(f"{server}/postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def health_app(url, **config):

@@ -9,10 +9,10 @@ used to approve a lead's whole ward.
 import re
 
 import pytest
-from review_helpers import add_visit
-from test_hostile_queries import path_values
 
 from campaign.visits.models import ReviewStatus, Visit
+from tests.review_helpers import add_visit
+from tests.test_hostile_queries import path_values
 
 SESSION_ROUTES = {"/api/v1/csrf", "/api/v1/me"}
 EXPORT = re.compile(r"\.(csv|xlsx|<(?:[^<>:]+:)?(?:kind|fmt)>)$")

@@ -6,9 +6,13 @@ import io
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import CAI_KHE, NINH_KIEU
 from openpyxl import load_workbook
-from review_helpers import (
+
+from campaign.audit import AuditLog
+from campaign.auth.models import Role
+from campaign.visits.models import Outcome, ReviewStatus, Visit
+from tests.conftest import CAI_KHE, NINH_KIEU
+from tests.review_helpers import (
     DAY,
     DAY_LOCAL,
     add_visit,
@@ -19,10 +23,6 @@ from review_helpers import (
     recomputed_sums,
     review_post,
 )
-
-from campaign.audit import AuditLog
-from campaign.auth.models import Role
-from campaign.visits.models import Outcome, ReviewStatus, Visit
 
 
 def statuses(db, visits) -> list[str]:

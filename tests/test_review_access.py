@@ -2,12 +2,12 @@
 through the pages and the JSON API. Out-of-scope objects never change."""
 
 import pytest
-from conftest import CAI_KHE, NINH_KIEU, PASSWORD
 from flask import g
-from review_helpers import add_visit, confirmed_bulk, current_version
 
 from campaign.audit import AuditLog
 from campaign.visits.models import Visit
+from tests.conftest import CAI_KHE, NINH_KIEU, PASSWORD
+from tests.review_helpers import add_visit, confirmed_bulk, current_version
 
 ROLES = ["anonymous", "volunteer", "lead", "other_lead", "coordinator", "other_coordinator", "admin"]
 # Which of the two visits (Ninh Kiều, Cái Khế; both in Cần Thơ) each role reviews.

@@ -4,13 +4,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from review_helpers import DAY, add_visit, later
 
 from campaign.audit import AuditLog
 from campaign.auth.models import Role
 from campaign.review.checks import haversine_m
 from campaign.visits.models import ReviewStatus, SiteKind, Visit
 from campaign.vocabulary import flag_texts, visit_reason
+from tests.review_helpers import DAY, add_visit, later
 
 
 def flags(visit) -> str:

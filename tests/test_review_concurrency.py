@@ -10,11 +10,11 @@ import re
 import threading
 
 import pytest
-from conftest import PASSWORD
-from review_helpers import add_visit
-from test_review import entries
 
 from campaign.visits.models import ReviewStatus, Visit
+from tests.conftest import PASSWORD
+from tests.review_helpers import add_visit
+from tests.test_review import entries
 
 
 def stored(db, visit) -> Visit:

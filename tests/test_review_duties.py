@@ -6,13 +6,13 @@ route that changes a visit (page and API) and on the bulk action.
 """
 
 import pytest
-from conftest import NINH_KIEU
-from review_helpers import add_visit, confirmed_bulk, current_version
-from test_visits_api import item
 
 from campaign.auth.models import Role
 from campaign.coverage import totals
 from campaign.visits.models import ReviewStatus, Visit
+from tests.conftest import NINH_KIEU
+from tests.review_helpers import add_visit, confirmed_bulk, current_version
+from tests.test_visits_api import item
 
 # The routes that change one visit, with a body that changes something; (method, url, body).
 CHANGES = [

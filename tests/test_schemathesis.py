@@ -5,18 +5,29 @@ matches the document (status codes, content type, body schema). Bounded and repe
 input each run.
 """
 
+import copy
+import hashlib
+import os
+import pickle
+from functools import cache
+from pathlib import Path
+
+import hypothesis
 import pytest
 import schemathesis
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode
+from schemathesis.core import NOT_SET, NotSet
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
+from tests import fuzzing
 from tests.conftest import NINH_KIEU, PASSWORD
 from tests.fuzzing import fuzz_settings
 
@@ -56,19 +67,96 @@ def real_ids(field) -> dict:
     }
 
 
+# The cases hypothesis generated for an operation in a mode, in order, with the draws of `real`,
+# as drawn (before a session was put in). From the fixed seed, a run for one role and a run for the
+# other draw the very same cases when both pass, and so does the next session (the PostgreSQL
+# pass after the SQLite one): the same cases are sent again instead of generated anew. They are
+# kept in memory and in .hypothesis/schemathesis/, under a key that changes with the API
+# document, this file, the fuzz settings and the libraries' versions. Any failure in a replay,
+# or fresh random input (`make fuzz`), runs hypothesis.
+GENERATED: dict[tuple, list] = {}
+STORE = Path(__file__).resolve().parent.parent / ".hypothesis" / "schemathesis"
+CONTAINERS = ("path_parameters", "headers", "cookies", "query", "body", "multipart_content_types")
+
+
+def drawn(case) -> dict:
+    """A case's data as hypothesis drew it: containers and metadata copied, not shared."""
+    keep = {id(case.operation): case.operation, id(NOT_SET): NOT_SET}
+    data = {name: copy.deepcopy(getattr(case, name), dict(keep)) for name in CONTAINERS}
+    return {**data, "id": case.id, "media_type": case.media_type, "meta": copy.deepcopy(case._meta, keep)}
+
+
+def rebuilt(operation, data: dict) -> Case:
+    data = copy.deepcopy(data)
+    if isinstance(data["body"], NotSet):  # a stored one was unpickled as a copy of the marker
+        data["body"] = NOT_SET
+    return Case(operation, operation.method.upper(), operation.path, **data)
+
+
+@cache
+def sources_digest(app) -> bytes:
+    """What the generated cases follow from: the API document, this file and the fuzz settings."""
+    digest = hashlib.sha256()
+    document = app.test_client().get("/api/openapi.json").get_data()
+    for part in (document, Path(__file__).read_bytes(), Path(fuzzing.__file__).read_bytes()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.digest()
+
+
+def store_path(app, key: tuple) -> Path:
+    digest = hashlib.sha256(sources_digest(app))
+    digest.update(repr((key, fuzzing.EXAMPLES, hypothesis.__version__, schemathesis.__version__)).encode())
+    return STORE / f"{digest.hexdigest()}.pickle"
+
+
+def stored_cases(app, key: tuple) -> list | None:
+    if key not in GENERATED:
+        path = store_path(app, key)
+        if not path.exists():
+            return None
+        GENERATED[key] = pickle.loads(path.read_bytes())
+    return GENERATED[key]
+
+
+def keep_cases(app, key: tuple, cases: list) -> None:
+    GENERATED[key] = cases
+    path = store_path(app, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(f".{os.getpid()}")
+    part.write_bytes(pickle.dumps(cases))
+    part.replace(path)
+
+
+def send(case, real: bool, cookie: str, known: dict) -> None:
+    if real and case.path_parameters:
+        case.path_parameters = {k: known.get(k, v) for k, v in case.path_parameters.items()}
+    # The document's security scheme is the session cookie: schemathesis fills it with junk.
+    case.cookies = {**(case.cookies or {}), "session": cookie}
+    # Over WSGI nothing decodes a compressed body; the checks read the JSON as the app wrote it.
+    case.headers = {**(case.headers or {}), "Accept-Encoding": "identity"}
+    case.call_and_validate(checks=CHECKS)
+
+
 def fuzz(app, operation, cookie: str, mode: GenerationMode, known: dict) -> None:
+    key = (str(mode), operation.method.upper(), operation.path)
+    if fuzz_settings.derandomize and (cases := stored_cases(app, key)) is not None:
+        try:
+            for data, real in cases:
+                send(rebuilt(operation, data), real, cookie, known)
+            return
+        except (Exception, FailureGroup):  # noqa: BLE001 - hypothesis runs them again, and shrinks what fails
+            pass
+    generated = []
+
     @given(case=operation.as_strategy(generation_mode=mode), real=st.booleans())
     @fuzz_settings
     def run(case, real):
-        if real and case.path_parameters:
-            case.path_parameters = {k: known.get(k, v) for k, v in case.path_parameters.items()}
-        # The document's security scheme is the session cookie: schemathesis fills it with junk.
-        case.cookies = {**(case.cookies or {}), "session": cookie}
-        # Over WSGI nothing decodes a compressed body; the checks read the JSON as the app wrote it.
-        case.headers = {**(case.headers or {}), "Accept-Encoding": "identity"}
-        case.call_and_validate(checks=CHECKS)
+        generated.append((drawn(case), real))
+        send(case, real, cookie, known)
 
     run()
+    if fuzz_settings.derandomize:
+        keep_cases(app, key, generated)
 
 
 @pytest.mark.parametrize("role", ["volunteer", "lead"])

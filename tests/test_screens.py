@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from review_helpers import add_visit
 
 from campaign.auth.models import Role
 from campaign.visits.models import ReviewStatus, Visit
 from campaign.visits.services import submit_visits
 from tests.planting import Planted, World, get_pages
+from tests.review_helpers import add_visit
 from tests.test_visits_pages import form_data
 
 ROLES = ("volunteer", "lead", "coordinator", "admin")

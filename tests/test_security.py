@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_visits_api import count, item
 from werkzeug.routing import IntegerConverter
 
 from campaign import create_app
 from campaign.auth.models import Role
 from campaign.visits.models import Visit
 from tests.conftest import CAN_THO, NINH_KIEU, PASSWORD, base_config
+from tests.test_visits_api import count, item
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -11,7 +11,7 @@ from campaign.areas.models import Household
 from campaign.auth.models import Role
 from campaign.i18n import local_today
 from campaign.review.models import Claim
-from tests.conftest import CAN_THO, NINH_KIEU, store_visit
+from tests.conftest import CAN_THO, NINH_KIEU, build_field, store_visit
 
 ROLES = [
     "volunteer",
@@ -39,7 +39,14 @@ class World:
 
 
 @pytest.fixture
-def world(db, field, make_team):
+def world(db, cached_world, make_campaign, make_hamlet, make_team, make_user):
+    def build():
+        return build_world(db, build_field(make_campaign, make_hamlet, make_team, make_user), make_team)
+
+    return cached_world("setup_access", build)
+
+
+def build_world(db, field, make_team) -> World:
     w = World()
     w.f = field
     w.team2 = make_team(NINH_KIEU)

@@ -4,6 +4,7 @@ import secrets
 from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -18,9 +19,9 @@ from campaign.types import MAX_ID
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """A hash to check against when the username is unknown, so both paths cost the same."""
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 class UserError(ValueError):
@@ -68,7 +69,8 @@ def authenticate(username: str, password: str) -> User | None:
     """The user if the password matches an active account; None otherwise (one generic answer)."""
     user = find_user(username)
     if user is None or not user.active or user.password_hash is None:
-        check_password_hash(_dummy_hash(), password)  # same cost whether or not the name exists
+        # The same cost whether or not the name exists.
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     return user if user.check_password(password) else None
 
