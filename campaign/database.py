@@ -134,9 +134,9 @@ def tune_sqlite(engine, synchronous: str = "FULL") -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if connection.get_execution_options().get(READ_ONCE) or reading(
-            db.session() if has_app_context() and db.session.registry.has() else None
-        ):
+        if connection.get_execution_options().get(READ_ONCE):
+            return  # one SELECT: in autocommit mode it is a transaction of its own
+        if reading(db.session() if has_app_context() and db.session.registry.has() else None):
             connection.exec_driver_sql("BEGIN")
             return
         if isinstance(connection.connection.dbapi_connection, WriterQueueConnection):
@@ -153,8 +153,9 @@ def read_once(statement, params: dict):
     """The first row (a mapping) of one read outside the session's transaction.
 
     Every signed-in request loads its user this way. On PostgreSQL the read runs in autocommit:
-    one round trip instead of BEGIN, SELECT and ROLLBACK. On SQLite its transaction is deferred
-    even in a POST, so loading the user never waits for the writers' lock."""
+    one round trip instead of BEGIN, SELECT and ROLLBACK. On SQLite it runs without BEGIN (a
+    reading transaction of its own) even in a POST, so loading the user never waits for the
+    writers' lock."""
     engine = db.engine
     if engine.dialect.name == "postgresql":
         if engine not in _autocommit_engines:  # shares the engine's pool

@@ -56,6 +56,8 @@ NOT_FREE_TEXT = {
     "team.org_kind": "an enum",
     "user.role": "an enum",
     "visit.site_kind": "an enum",
+    "breakdown_day.site_kind": "an enum (a visit's site kind)",
+    "breakdown_total.site_kind": "an enum (a visit's site kind)",
     "visit.outcome": "an enum",
     "visit.review_status": "an enum",
     "official_count.level": "province or ward, checked by the import (and a CHECK constraint)",

@@ -183,9 +183,14 @@ def test_breakdowns_export_csv_and_xlsx(world, client, auth):
         ("coordinator", "country", "vn", 403),  # the ranking, but nothing split by teams
         ("admin", "country", "vn", 200),
         ("v1", "ward", NINH_KIEU, 403),
+        ("lead", "hamlet", "a", 200),
+        ("other_lead", "hamlet", "a", 403),
+        ("v1", "hamlet", "a", 403),  # the volunteer's own hamlet: not how other teams share it
     ],
 )
 def test_who_sees_the_breakdowns_export(world, client, auth, who, level, code, status):
+    if level == "hamlet":
+        code = getattr(world, code).id
     auth.login(getattr(world, who))
     response = client.get(f"/coverage/{level}/{code}/breakdowns.csv?campaign_id={world.campaign.id}")
     assert response.status_code == status

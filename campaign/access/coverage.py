@@ -8,6 +8,7 @@ from campaign.access.areas import (
     can_see_ward,
 )
 from campaign.access.campaigns import can_manage_campaign, can_manage_national_campaigns, can_see_campaign
+from campaign.access.review import is_reviewer
 from campaign.access.roles import roles_required, user_province_code
 from campaign.areas.models import Hamlet, Ward
 from campaign.auth.models import Role, User
@@ -73,12 +74,14 @@ def home_area(user: User) -> tuple[str, object] | None:
 def can_see_breakdowns(
     user: User, campaign: Campaign, level: str, code, hamlet: Hamlet | None = None
 ) -> bool:
-    """An area's figures by organisation kind and site kind (page and export): a ward's or a
-    province's for whoever sees that area, the country's for an admin only (a coordinator's view
-    of the country is the ranking, nothing split by teams). Not on a hamlet's page: a volunteer
-    sees there the hamlet, not how other teams share its work."""
-    if level not in ("country", "province", "ward"):
-        return False
+    """An area's figures by organisation kind and site kind (page and export): a hamlet's, a
+    ward's or a province's for whoever reviews that area (a volunteer sees on a hamlet's page the
+    hamlet, not how other teams share its work), the country's for an admin only (a
+    coordinator's view of the country is the ranking, nothing split by teams)."""
+    if level == "hamlet":
+        hamlet = hamlet or db.session.get(Hamlet, int(code))
+        if not is_reviewer(user):
+            return False
     if level == "country" and not can_see_country(user):
         return False
     return can_see_area(user, campaign, level, code, hamlet)
