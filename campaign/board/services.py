@@ -15,8 +15,8 @@ from campaign import audit
 from campaign.areas.models import Province
 from campaign.board.models import PublishedBoard
 from campaign.campaigns.models import Campaign
-from campaign.coverage.report import area_report
 from campaign.coverage.numbers import Numbers
+from campaign.coverage.report import area_report
 from campaign.coverage.tree import country_area, find_area
 from campaign.extensions import db
 

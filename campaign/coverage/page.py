@@ -131,7 +131,9 @@ def _province_in_country(report: AreaReport):
     if report.area.level != "ward" or report.campaign.province_code is not None:
         return None
     province = report.area.parent
-    return area_report(report.campaign, province, report.as_of, report.since, with_trend=False).numbers
+    return area_report(
+        report.campaign, province, report.as_of, report.since, with_trend=False, with_children=False
+    ).numbers
 
 
 def _own_code(user, report: AreaReport):
