@@ -181,10 +181,13 @@ def area_report(
     *,
     with_trend: bool = True,
     with_children: bool = True,
+    with_child_installs: bool = True,
 ) -> AreaReport:
     """The report of `area` as of D. Without `with_children` its children are left out (an empty
     list) where they are not what its own numbers add up: a province of a national campaign, a
-    ward; the country and a provincial campaign's province read them anyway."""
+    ward; the country and a provincial campaign's province read them anyway. Without
+    `with_child_installs`, a national campaign's province leaves out its wards' installs by app
+    (its page shows none)."""
     since = since if since is not None else as_of - timedelta(days=7)
     child_level = CHILD_LEVEL.get(area.level)
     alone = area.level == "province" and campaign.province_code == area.code
@@ -192,9 +195,10 @@ def area_report(
     if area.level == "country" or (area.level == "province" and not alone):
         # The provinces come from their own summary rows; a province's wards from its hamlets.
         provinces = Provinces(campaign, as_of, since)
-        siblings = provinces.units()
+        siblings = provinces.units(details_of=area.code if area.level == "province" else None)
         if area.level == "province":
-            children = list(Wards(campaign, area, as_of, since).units().values()) if with_children else []
+            wards = Wards(campaign, area, as_of, since)
+            children = list(wards.units(installs=with_child_installs).values()) if with_children else []
             units = siblings
         else:
             children = list(siblings.values())

@@ -27,12 +27,14 @@ class Wards(Officials):
     def _per_ward(self, table, *columns, where=()) -> sa.Select:
         """SELECT ward, *columns FROM table JOIN the province's hamlets ... GROUP BY ward."""
         query = (
-            sa.select(Hamlet.ward_code, *columns)
+            sa.select(Ward.code, *columns)
             .select_from(table)
             .join(Hamlet, Hamlet.id == table.hamlet_id)
             .join(Ward, Ward.code == Hamlet.ward_code)
             .where(table.campaign_id == self.campaign.id, *where)
-            .group_by(Hamlet.ward_code)
+            # Ward.code, not Hamlet.ward_code (the same): SQLite then reads the rows in its order
+            # and needs no sort to group them.
+            .group_by(Ward.code)
         )
         return within(query, self.campaign, self.province)
 
@@ -50,15 +52,28 @@ class Wards(Officials):
         after = self._per_ward(
             HamletDay, *[sa.func.sum(getattr(HamletDay, c)) for c in STORED], where=[HamletDay.day > as_of]
         )
-        recent = self._per_ward(
-            HamletDay,
-            recent_sum(users, HamletDay.day > since),
-            recent_sum(users, HamletDay.day >= start),
-            recent_sum(HamletDay.installs, HamletDay.day >= start),
-            where=[HamletDay.day > min(since, start - timedelta(days=1)), HamletDay.day <= as_of],
-        )
+        if since == start - timedelta(days=1):
+            # The usual earlier date, the day before the pace window: the users gained since then
+            # are the window's, summed without a CASE per row.
+            recent = self._per_ward(
+                HamletDay,
+                sa.func.sum(users),
+                sa.func.sum(HamletDay.installs),
+                where=[HamletDay.day >= start, HamletDay.day <= as_of],
+            )
+            windows = db.session.connection().execute(recent)
+            recent_rows = {ward: [int(g or 0), int(g or 0), int(i or 0)] for ward, g, i in windows}
+        else:
+            recent = self._per_ward(
+                HamletDay,
+                recent_sum(users, HamletDay.day > since),
+                recent_sum(users, HamletDay.day >= start),
+                recent_sum(HamletDay.installs, HamletDay.day >= start),
+                where=[HamletDay.day > min(since, start - timedelta(days=1)), HamletDay.day <= as_of],
+            )
+            windows = db.session.connection().execute(recent)
+            recent_rows = {ward: [int(v or 0) for v in window] for ward, *window in windows}
         connection = db.session.connection()
-        recent_rows = {ward: [int(v or 0) for v in window] for ward, *window in connection.execute(recent)}
         after_rows = {ward: [int(v or 0) for v in later] for ward, *later in connection.execute(after)}
         result = {}
         for ward, *row in connection.execute(everything):
@@ -92,13 +107,15 @@ class Wards(Officials):
             result[ward][app_id] -= int(installs or 0)
         return result
 
-    def units(self) -> dict[int, Numbers]:
-        """{ward code: Numbers}: every ward with hamlets, or with an official population."""
+    def units(self, *, installs: bool = True) -> dict[int, Numbers]:
+        """{ward code: Numbers}: every ward with hamlets, or with an official population.
+        Without `installs`, the installs by app are left out (the province's page shows none of
+        its wards')."""
         connection = db.session.connection()
         hamlets = within(
-            sa.select(Hamlet.ward_code, sa.func.sum(Hamlet.population), sa.func.sum(Hamlet.households))
+            sa.select(Ward.code, sa.func.sum(Hamlet.population), sa.func.sum(Hamlet.households))
             .join(Ward, Ward.code == Hamlet.ward_code)
-            .group_by(Hamlet.ward_code),
+            .group_by(Ward.code),
             self.campaign,
             self.province,
         )
@@ -113,7 +130,7 @@ class Wards(Officials):
             result[ward] = Numbers("ward", ward, "", int(population or 0), int(households or 0))
         for ward, counters in self._counters().items():
             result[ward].count(counters)
-        for ward, by_app in self._installs().items():
+        for ward, by_app in (self._installs() if installs else {}).items():
             result[ward].add_installs(by_app)
         for ward, name, official_population in connection.execute(wards):
             numbers = result.get(ward)
