@@ -146,7 +146,7 @@ class Officials:
         if level not in self._official:
             province = self.campaign.province_code or (self.ward_province if level == "ward" else None)
             days = (self.as_of, self.since, window_start(self.campaign, self.as_of) - timedelta(days=1))
-            self._official[level] = tuple(official.figures(app_code, level, day, province) for day in days)
+            self._official[level] = official.figures(app_code, level, days, province)
         return self._official[level]
 
 

@@ -111,34 +111,32 @@ class Wards(Officials):
         """{ward code: Numbers}: every ward with hamlets, or with an official population.
         Without `installs`, the installs by app are left out (the province's page shows none of
         its wards')."""
-        connection = db.session.connection()
-        hamlets = within(
-            sa.select(Ward.code, sa.func.sum(Hamlet.population), sa.func.sum(Hamlet.households))
-            .join(Ward, Ward.code == Hamlet.ward_code)
-            .group_by(Ward.code),
-            self.campaign,
-            self.province,
-        )
+        # Every ward of the province with its hamlets added up (from the hamlet index alone).
         wards = within(
-            sa.select(Ward.code, Ward.name, Ward.population_official),
+            sa.select(
+                Ward.code,
+                Ward.name,
+                Ward.population_official,
+                sa.func.count(Hamlet.id),
+                sa.func.sum(Hamlet.population),
+                sa.func.sum(Hamlet.households),
+            )
+            .outerjoin(Hamlet, Hamlet.ward_code == Ward.code)
+            .group_by(Ward.code),
             self.campaign,
             self.province,
             wards=True,
         )
         result: dict[int, Numbers] = {}
-        for ward, population, households in connection.execute(hamlets):
-            result[ward] = Numbers("ward", ward, "", int(population or 0), int(households or 0))
+        for ward, name, official_population, hamlets, population, households in db.session.execute(wards):
+            if hamlets or official_population is not None:
+                # A ward's official population replaces its hamlets' sum, and counts without hamlets.
+                population = official_population if official_population is not None else population
+                result[ward] = Numbers("ward", ward, name, int(population or 0), int(households or 0))
         for ward, counters in self._counters().items():
             result[ward].count(counters)
         for ward, by_app in (self._installs() if installs else {}).items():
             result[ward].add_installs(by_app)
-        for ward, name, official_population in connection.execute(wards):
-            numbers = result.get(ward)
-            if official_population is not None:  # replaces its hamlets' sum; counts without hamlets
-                numbers = numbers or result.setdefault(ward, Numbers("ward", ward, ""))
-                numbers.population = official_population
-            if numbers is not None:
-                numbers.name = name
         population = db.session.get(Province, self.province.code).population_official
         if population is not None:
             self.province_officials[self.province.code] = population
