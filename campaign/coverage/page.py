@@ -1,8 +1,8 @@
 """What the area page shows around its report: the sorted table, the breadcrumbs, the links down
 the tree and the thresholds form."""
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app, url_for
 from flask_babel import get_locale
@@ -78,8 +78,7 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class ChildRow:
+class ChildRow(NamedTuple):
     """A line of the children table with its figures formatted: a province has up to 168 wards,
     and formatting them in the template (filters, macros, url_for) cost more than the rest of
     the page."""
@@ -97,8 +96,7 @@ class ChildRow:
     visits: str
 
 
-@dataclass(frozen=True)
-class OfficialRow:
+class OfficialRow(NamedTuple):
     """A line of the table of official and found users (coverage/_official.html)."""
 
     rank: int | str
