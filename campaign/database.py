@@ -1,4 +1,4 @@
-"""Database URL choice and SQLite tuning."""
+"""Database URL choice, SQLite tuning and PostgreSQL planning."""
 
 import fcntl
 import os
@@ -142,6 +142,25 @@ def tune_sqlite(engine, synchronous: str = "FULL") -> None:
         if isinstance(connection.connection.dbapi_connection, WriterQueueConnection):
             connection.connection.dbapi_connection.wait_to_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def tune_postgresql(engine) -> None:
+    """Plan every statement with its own parameters (`plan_cache_mode = force_custom_plan`).
+
+    psycopg prepares a statement on the server after its fifth run on a connection, and
+    PostgreSQL then switches to a generic plan when it looks no dearer, which it judges without
+    the values. For a province's recent summary rows (WHERE day BETWEEN :a AND :b AND province
+    = :p) the generic plan reads the whole country's days through the (campaign, day) index:
+    25 ms where the plan for the values probes the province's 1,680 hamlets in 4.5 ms. Planning
+    these short statements costs well under a millisecond. Set on each new connection, so it
+    holds behind a session pooler; behind a transaction pooler, set it on the database too
+    (`ALTER DATABASE ... SET plan_cache_mode = force_custom_plan`)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
 
 
 # An execution option of read_once's connection: its transaction reads, whatever the request.
