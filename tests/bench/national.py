@@ -488,27 +488,31 @@ def bench_app(url: str):
 
 
 def measure(url: str) -> list[tuple[Target, tuple[float, float, float]]]:
+    """Each URL's timings. The requests run outside any app context of the bench's own, as in
+    a server: each has its own app context, session and transaction (one held open around them
+    would share its identity map and its transaction with every request)."""
     app = bench_app(url)
     results = []
     with app.app_context():
         campaign_id = db.session.scalar(sa.select(Campaign.id))
         publish_boards(campaign_id)
-        clients = {}
-        only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
-        for target in targets(campaign_id):
-            if only and not any(word in target.label for word in only):
-                continue
-            if target.user not in clients:
-                clients[target.user] = app.test_client()
-                if target.user is not None:
-                    response = clients[target.user].post(
-                        "/login", data={"username": target.user, "password": PASSWORD}
-                    )
-                    assert response.status_code == 302, f"sign-in as {target.user}"
-            client = clients[target.user]
-            results.append((target, timed(client, target)))
-            if os.environ.get("BENCH_PROFILE"):
-                print(f"\n== cProfile, 10 × {target.label}: {target.url}\n{profile(client, target)}")
+    clients = {}
+    only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
+    for target in targets(campaign_id):
+        if only and not any(word in target.label for word in only):
+            continue
+        if target.user not in clients:
+            clients[target.user] = app.test_client()
+            if target.user is not None:
+                response = clients[target.user].post(
+                    "/login", data={"username": target.user, "password": PASSWORD}
+                )
+                assert response.status_code == 302, f"sign-in as {target.user}"
+        client = clients[target.user]
+        results.append((target, timed(client, target)))
+        if os.environ.get("BENCH_PROFILE"):
+            print(f"\n== cProfile, 10 × {target.label}: {target.url}\n{profile(client, target)}")
+    with app.app_context():
         db.engine.dispose()
     return results
 
