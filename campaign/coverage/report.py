@@ -212,8 +212,13 @@ def area_report(
         children = list(wards.units().values())
         units = {area.code: _added_up(area, children, wards.province_officials.get(area.code))}
         wards.attach_official(area.level, units)
+    elif area.level == "ward":
+        # Its siblings added up per ward in SQL (for its rank), its own hamlets read one by one.
+        units = Wards(campaign, area.parent, as_of, since).units()
+        if with_children:
+            children = list(Scope(campaign, area, as_of, since).units(child_level, area).values())
     else:
-        # One read of the hamlets around the area: its siblings' (for its rank) and its own children.
+        # A hamlet: one read of its ward's hamlets, its siblings.
         scope = Scope(campaign, area.parent or area, as_of, since)
         if child_level and with_children:
             children = list(scope.units(child_level, area).values())
