@@ -76,6 +76,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             database.tune_sqlite(db.engine, app.config["SQLITE_SYNCHRONOUS"])
+        elif db.engine.dialect.name == "postgresql":
+            database.tune_postgresql(db.engine)
     database.register(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

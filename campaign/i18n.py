@@ -4,6 +4,7 @@ Vietnamese is the source language of every string; English is a translation.
 """
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from functools import cache
 
 import sqlalchemy as sa
@@ -73,29 +74,74 @@ def _pattern(text: str) -> NumberPattern:
     return parse_pattern(text)
 
 
-def _format(value, text: str) -> str:
-    """Babel's format_decimal / format_percent with the request's locale, exactly."""
-    locale = get_locale() or Locale.parse(LC_NUMERIC)  # outside an app: Babel's own default
-    if type(value) is int and text == "#,##0":  # whole numbers: Python groups them as Babel does
-        symbols = locale.number_symbols["latn"]
-        return f"{value:,}".replace(",", symbols["group"]).replace("-", symbols["minusSign"])
+@cache
+def _symbols(locale: Locale) -> tuple[str, str, dict]:
+    """The locale's group and minus signs as Babel's get_*_symbol read them, and a table that
+    turns Python's grouping comma and decimal point into the locale's signs."""
+    symbols = locale.number_symbols["latn"]
+    group, decimal_sign = symbols.get("group", ","), symbols.get("decimal", ".")
+    return group, symbols.get("minusSign", "-"), str.maketrans({",": group, ".": decimal_sign})
+
+
+@cache
+def _plain(text: str) -> tuple[str, bool, str] | None:
+    """(Python's format spec, percent, suffix) of a pattern as our filters write them ("#,##0",
+    "#,##0.0", "#,##0.00 %": grouped by three, a fixed number of decimals), None for any other."""
+    pattern = _pattern(text)
+    low, high = pattern.frac_prec
+    plain = (
+        pattern.prefix[0] == ""
+        and not pattern.exp_prec
+        and "@" not in pattern.pattern
+        and pattern.grouping == (3, 3)
+        and pattern.int_prec[0] == 1
+        and low == high
+        and pattern.scale in (0, 2)
+        and not any(sign in pattern.suffix[0] for sign in "'¤")
+    )
+    if not plain:
+        return None
+    return f",.{high}{'%' if pattern.scale else 'f'}", bool(pattern.scale), pattern.suffix[0]
+
+
+def _format(value, text: str, locale: Locale | None) -> str:
+    """Babel's format_decimal / format_percent in `locale` (None: the request's), exactly.
+
+    For a positive number and our patterns, Babel's steps (Decimal(str(value)), scaled by 100
+    for a percent, rounded half to even in the decimal context, grouped by three) are Python's
+    own Decimal formatting, without Babel's per-call lookups of the locale's data (a page
+    formats hundreds of figures). Negative, huge or infinite values and other patterns go
+    through Babel itself."""
+    locale = locale or get_locale() or Locale.parse(LC_NUMERIC)  # outside an app: Babel's default
+    group, minus, signs = _symbols(locale)
+    kind = type(value)
+    if kind is int and text == "#,##0":  # whole numbers: Python groups them as Babel does
+        return f"{value:,}".replace(",", group).replace("-", minus)
+    if (kind is int or kind is float) and 0 <= value < 1e15:
+        plain = _plain(text)
+        written = str(value)
+        if plain is not None and written[0] != "-":  # -0.0 is Babel's
+            spec, percent_sign, suffix = plain
+            figure = format(Decimal(written), spec)
+            return (figure[:-1] if percent_sign else figure).translate(signs) + suffix
     return _pattern(text).apply(
         value, locale, decimal_quantization=True, group_separator=True, numbering_system="latn"
     )
 
 
-def number(value, digits: int = 0) -> str:
-    """55.289 in Vietnamese, 55,289 in English."""
+def number(value, digits: int = 0, *, locale: Locale | None = None) -> str:
+    """55.289 in Vietnamese, 55,289 in English. A table that formats hundreds of figures reads
+    the request's `locale` once and passes it."""
     if value is None:
         return "–"
-    return _format(value, "#,##0" + ("." + "0" * digits if digits else ""))
+    return _format(value, "#,##0" + ("." + "0" * digits if digits else ""), locale)
 
 
-def percent(rate, digits: int = 2) -> str:
+def percent(rate, digits: int = 2, *, locale: Locale | None = None) -> str:
     """7,54 % in Vietnamese."""
     if rate is None:
         return "–"
-    return _format(rate, "#,##0" + ("." + "0" * digits if digits else "") + " %")
+    return _format(rate, "#,##0" + ("." + "0" * digits if digits else "") + " %", locale)
 
 
 def short_date(value) -> str:

@@ -55,7 +55,7 @@ class HamletKind(enum.StrEnum):
 
 class Hamlet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    ward_code: Mapped[int] = mapped_column(sa.ForeignKey("ward.code"), index=True)
+    ward_code: Mapped[int] = mapped_column(sa.ForeignKey("ward.code"))
     name: Mapped[str] = mapped_column(sa.String(80))
     kind: Mapped[HamletKind] = mapped_column(str_enum(HamletKind))
     households: Mapped[int] = mapped_column(default=0)
@@ -68,6 +68,11 @@ class Hamlet(db.Model):
     ward: Mapped[Ward] = relationship(back_populates="hamlets")
 
     __table_args__ = (
+        # A ward's hamlets (ids, households, population) from the index alone: a province's
+        # pages add them up per ward and join them to their summary rows, and PostgreSQL read the
+        # whole hamlet table for that with an index on ward_code only. The two figures change
+        # on an import or an edit, never on a visit.
+        sa.Index("ix_hamlet_ward_code_covering", "ward_code", "id", "households", "population"),
         sa.UniqueConstraint("ward_code", "name"),
         sa.CheckConstraint("households >= 0", name="households"),
         sa.CheckConstraint("population >= 0", name="population"),

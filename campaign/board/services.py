@@ -115,7 +115,8 @@ def _row(numbers: Numbers) -> Row:
 def board(campaign: Campaign, province_code: int | None, as_of: date) -> Board:
     """The board of a campaign's country (provinces) or province (wards) as of a day."""
     area = country_area() if province_code is None else find_area("province", province_code)
-    report = area_report(campaign, area, as_of, as_of - timedelta(days=SINCE_DAYS), with_trend=False)
+    since = as_of - timedelta(days=SINCE_DAYS)
+    report = area_report(campaign, area, as_of, since, with_trend=False, with_child_installs=False)
     own = report.numbers
     # A province has a rank in the country only in a national campaign; the country has none.
     ranked_in_country = province_code is not None and campaign.province_code is None

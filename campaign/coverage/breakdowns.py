@@ -63,7 +63,9 @@ def _sums(campaign: Campaign, area: Area, as_of: date) -> dict[tuple[int, str], 
                 model.team_id, model.site_kind, *[sa.func.sum(getattr(model, c)) for c in BREAKDOWN_COLUMNS]
             )
             .where(model.campaign_id == campaign.id, *where)
-            .group_by(model.team_id, model.site_kind)
+            # Site kind first: grouped by team first, SQLite reads the days after D through the
+            # (campaign, team, day) index, every row of the campaign (50 ms for the country).
+            .group_by(model.site_kind, model.team_id)
         )
         if condition is not None:
             query = query.where(condition(model.hamlet_id))

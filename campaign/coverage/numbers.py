@@ -150,14 +150,21 @@ def rank(units: list[Numbers]) -> None:
     on the basis (population 0, or no official count) is unranked: "no figure", never ranked on
     the other basis."""
     for attribute, rate in (("rank", "exact_rate"), ("rank_since", "exact_rate_since")):
-        ranked = [u for u in units if getattr(u, rate) is not None]
-        rates = sorted((getattr(u, rate) for u in ranked), reverse=True)
-        first_at = {}
-        for position, value in enumerate(rates, start=1):
-            first_at.setdefault(value, position)
+        keyed = []
         for unit in units:
             value = getattr(unit, rate)
-            setattr(unit, attribute, first_at[value] if value is not None else None)
+            if value is None:
+                setattr(unit, attribute, None)
+            else:
+                # The float first: it orders like the exact rate (a < b gives float(a) <= float(b)),
+                # and only rates with the same float are compared exactly, which is slow.
+                keyed.append(((float(value), value), unit))
+        keyed.sort(key=lambda pair: pair[0], reverse=True)
+        previous, rank_of_previous = None, 0
+        for position, (key, unit) in enumerate(keyed, start=1):
+            if key != previous:
+                previous, rank_of_previous = key, position
+            setattr(unit, attribute, rank_of_previous)
     count = sum(1 for u in units if u.rank is not None)
     for unit in units:
         unit.ranked_count = count

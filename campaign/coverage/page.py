@@ -2,9 +2,12 @@
 the tree and the thresholds form."""
 
 from datetime import datetime
+from typing import NamedTuple
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from campaign import access
 from campaign.areas.models import Hamlet
@@ -16,7 +19,7 @@ from campaign.coverage.forms import ThresholdsForm
 from campaign.coverage.report import AreaReport, area_report, colour
 from campaign.coverage.summary import text_summary
 from campaign.extensions import db
-from campaign.i18n import VN_TZ
+from campaign.i18n import VN_TZ, number, percent
 
 SORTS = {
     "rank": lambda n: (n.rank is None, n.rank or 0),
@@ -47,10 +50,13 @@ def _sort_columns() -> list[tuple]:
 def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
     """The template context of an area's page (`level` and `code` as in its URL)."""
     # The trend chart is its own SVG image, so the page itself reads no per-day rows.
-    report = area_report(req.campaign, req.area, req.as_of, req.since, with_trend=False)
+    report = area_report(
+        req.campaign, req.area, req.as_of, req.since, with_trend=False, with_child_installs=False
+    )
     sort = args.get("sort", "rank")
     descending = args.get("dir", "desc" if sort not in ("rank", "name") else "asc") == "desc"
     query = {"campaign_id": req.campaign.id, "date": req.as_of.isoformat(), "since": req.since.isoformat()}
+    rows = sorted(report.children, key=SORTS.get(sort, SORTS["rank"]), reverse=descending)
     return {
         "report": report,
         "req": req,
@@ -61,16 +67,98 @@ def area_page(user, req: AreaRequest, args, level: str, code: str) -> dict:
         "outcome_labels": exports.OUTCOME_LABELS,
         "children_title": exports.LEVEL_LABELS[report.children_level] if report.children_level else "",
         "sort_columns": _sort_columns(),
-        "rows": sorted(report.children, key=SORTS.get(sort, SORTS["rank"]), reverse=descending),
+        "rows": _child_rows(report, rows, _visible_children(user, report), _own_code(user, report), query),
+        "official_rows": _official_rows(report),
         "sort": sort,
         "descending": descending,
         "thresholds_form": _thresholds_form(user, req, level, code),
-        "child_links": _visible_children(user, report),
-        "own_code": _own_code(user, report),
         "province_in_country": _province_in_country(report),
         "summary_text": text_summary(report, datetime.now(VN_TZ)),
         "breakdowns": _breakdowns(user, req),
     }
+
+
+class ChildRow(NamedTuple):
+    """A line of the children table with its figures formatted: a province has up to 168 wards,
+    and formatting them in the template (filters, macros, url_for) cost more than the rest of
+    the page."""
+
+    colour: str
+    own: bool
+    rank: int | str
+    name: str
+    link: str | None
+    rate: str
+    change: Markup
+    users: str
+    population: str
+    reached: str
+    visits: str
+
+
+class OfficialRow(NamedTuple):
+    """A line of the table of official and found users (coverage/_official.html)."""
+
+    rank: int | str
+    name: str
+    official: str
+    official_rate: str
+    found: str
+    found_rate: str
+    found_share: str
+
+
+def _link_pattern(level: str, query: dict) -> tuple[str, str]:
+    """The URL of a child's page, split around its code: one url_for for all the children, who
+    differ only in their code (an integer)."""
+    marker = "__code__"
+    head, _, tail = url_for("coverage.area", level=level, code=marker, **query).partition(marker)
+    return head, tail
+
+
+def _child_rows(report: AreaReport, rows: list, visible, own_code, query: dict) -> list[ChildRow]:
+    if not rows:
+        return []
+    locale = get_locale()
+    change = current_app.jinja_env.get_template("coverage/_rank_change.html").module.rank_change
+    head, tail = _link_pattern(report.children_level, query)
+    lines = []
+    for child in rows:
+        lines.append(
+            ChildRow(
+                colour=colour(report.campaign, child.user_rate) or "none",
+                own=own_code is not None and child.code == own_code,
+                rank=child.rank or "–",
+                name=child.name,
+                link=f"{head}{child.code}{tail}" if visible(child) else None,
+                rate=percent(child.user_rate, 1, locale=locale),
+                change=change(child),
+                users=number(child.known_users, locale=locale),
+                population=number(child.population, locale=locale),
+                reached=percent(child.households_reached_rate, 0, locale=locale),
+                visits=number(child.visits, locale=locale),
+            )
+        )
+    return lines
+
+
+def _official_rows(report: AreaReport) -> list[OfficialRow]:
+    """Official and found users of each child; none below a ward (hamlets have no official count)."""
+    if not report.children or report.children_level == "hamlet":
+        return []
+    locale, no_figure = get_locale(), _("chưa có số")
+    return [
+        OfficialRow(
+            rank=child.rank if child.rank is not None else no_figure,
+            name=child.name,
+            official=number(child.official_users, locale=locale),
+            official_rate=percent(child.official_rate, locale=locale),
+            found=number(child.known_users, locale=locale),
+            found_rate=percent(child.user_rate, locale=locale),
+            found_share=percent(child.found_share, 1, locale=locale),
+        )
+        for child in report.children
+    ]
 
 
 def _breakdowns(user, req: AreaRequest):
@@ -131,7 +219,9 @@ def _province_in_country(report: AreaReport):
     if report.area.level != "ward" or report.campaign.province_code is not None:
         return None
     province = report.area.parent
-    return area_report(report.campaign, province, report.as_of, report.since, with_trend=False).numbers
+    return area_report(
+        report.campaign, province, report.as_of, report.since, with_trend=False, with_children=False
+    ).numbers
 
 
 def _own_code(user, report: AreaReport):

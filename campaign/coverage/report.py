@@ -35,6 +35,7 @@ from campaign.coverage.models import HamletDay, ProvinceDay
 from campaign.coverage.numbers import Counters, Numbers, rank, window_start
 from campaign.coverage.rollup import Provinces, Scope
 from campaign.coverage.tree import CHILD_LEVEL, Area, hamlet_condition
+from campaign.coverage.wards import Wards
 from campaign.extensions import db
 
 
@@ -173,8 +174,20 @@ def _added_up(area: Area, parts: list[Numbers], official_population: int | None)
 
 
 def area_report(
-    campaign: Campaign, area: Area, as_of: date, since: date | None = None, *, with_trend: bool = True
+    campaign: Campaign,
+    area: Area,
+    as_of: date,
+    since: date | None = None,
+    *,
+    with_trend: bool = True,
+    with_children: bool = True,
+    with_child_installs: bool = True,
 ) -> AreaReport:
+    """The report of `area` as of D. Without `with_children` its children are left out (an empty
+    list) where they are not what its own numbers add up: a province of a national campaign, a
+    ward; the country and a provincial campaign's province read them anyway. Without
+    `with_child_installs`, a national campaign's province leaves out its wards' installs by app
+    (its page shows none)."""
     since = since if since is not None else as_of - timedelta(days=7)
     child_level = CHILD_LEVEL.get(area.level)
     alone = area.level == "province" and campaign.province_code == area.code
@@ -182,9 +195,10 @@ def area_report(
     if area.level == "country" or (area.level == "province" and not alone):
         # The provinces come from their own summary rows; a province's wards from its hamlets.
         provinces = Provinces(campaign, as_of, since)
-        siblings = provinces.units()
+        siblings = provinces.units(details_of=area.code if area.level == "province" else None)
         if area.level == "province":
-            children = list(Scope(campaign, area, as_of, since).units(child_level, area).values())
+            wards = Wards(campaign, area, as_of, since)
+            children = list(wards.units(installs=with_child_installs).values()) if with_children else []
             units = siblings
         else:
             children = list(siblings.values())
@@ -192,17 +206,23 @@ def area_report(
             if children:
                 units[area.code] = _added_up(area, children, None)
                 provinces.attach_official(area.level, units)
+    elif alone:
+        # A provincial campaign's province has no siblings: its numbers are its wards' added up.
+        wards = Wards(campaign, area, as_of, since)
+        children = list(wards.units().values())
+        units = {area.code: _added_up(area, children, wards.province_officials.get(area.code))}
+        wards.attach_official(area.level, units)
+    elif area.level == "ward":
+        # Its siblings added up per ward in SQL (for its rank), its own hamlets read one by one.
+        units = Wards(campaign, area.parent, as_of, since).units()
+        if with_children:
+            children = list(Scope(campaign, area, as_of, since).units(child_level, area).values())
     else:
-        # One read of the hamlets around the area: its siblings' (for its rank) and its own children.
-        scope = Scope(campaign, area if alone else (area.parent or area), as_of, since)
-        if child_level:
+        # A hamlet: one read of its ward's hamlets, its siblings.
+        scope = Scope(campaign, area.parent or area, as_of, since)
+        if child_level and with_children:
             children = list(scope.units(child_level, area).values())
-        if alone:
-            # A provincial campaign's province has no siblings: its numbers are its wards' added up.
-            units = {area.code: _added_up(area, children, scope.province_officials.get(area.code))}
-            scope.attach_official(area.level, units)
-        else:
-            units = scope.units(area.level, area.parent or area)
+        units = scope.units(area.level, area.parent or area)
     if child_level:
         rank(children)
         children.sort(key=lambda c: (c.rank is None, c.rank or 0, c.name))

@@ -146,7 +146,7 @@ class Officials:
         if level not in self._official:
             province = self.campaign.province_code or (self.ward_province if level == "ward" else None)
             days = (self.as_of, self.since, window_start(self.campaign, self.as_of) - timedelta(days=1))
-            self._official[level] = tuple(official.figures(app_code, level, day, province) for day in days)
+            self._official[level] = official.figures(app_code, level, days, province)
         return self._official[level]
 
 
@@ -254,11 +254,15 @@ class Scope(Officials):
 
 class Provinces(Officials):
     """Every province of a campaign with its numbers as of D, read from the province summary rows
-    (ProvinceDay: 34 rows a day) and one GROUP BY over the hamlets for populations: the same
-    numbers as `Scope(campaign, country).units("province", country)`, without rolling every
-    hamlet of the country up in Python. Serves the country's page and a province's rank."""
+    (ProvinceDay: 34 rows a day) and GROUP BYs over the hamlets for households and populations:
+    the same numbers as `Scope(campaign, country).units("province", country)`, without rolling
+    every hamlet of the country up in Python. Serves the country's page and a province's rank."""
 
-    def units(self) -> dict[int, Numbers]:
+    def units(self, details_of: int | None = None) -> dict[int, Numbers]:
+        """{province code: Numbers}. With `details_of`, only that province's households and
+        installs by app are added up (the others' are 0 and empty): a province's page shows its
+        own, and adding up every hamlet of the country for the others' households costs more
+        than the rest of the ranking."""
         campaign, as_of = self.campaign, self.as_of
         start = window_start(campaign, as_of)
         users = ProvinceDay.already_installed + ProvinceDay.installs
@@ -284,14 +288,20 @@ class Provinces(Officials):
             .where(ProvinceDayApp.campaign_id == campaign.id, ProvinceDayApp.day <= as_of)
             .group_by(ProvinceDayApp.province_code, ProvinceDayApp.app_id)
         )
-        # Per province: households, and the population of the hamlets whose ward has no official figure.
-        hamlets_query = (
-            sa.select(
-                Ward.province_code,
-                sa.func.sum(Hamlet.households),
-                sa.func.sum(sa.case((Ward.population_official.is_(None), Hamlet.population), else_=0)),
-            )
+        households_query = (
+            sa.select(Ward.province_code, sa.func.sum(Hamlet.households))
             .join(Ward, Ward.code == Hamlet.ward_code)
+            .group_by(Ward.province_code)
+        )
+        if details_of is not None:
+            households_query = households_query.where(Ward.province_code == details_of)
+            apps_query = apps_query.where(ProvinceDayApp.province_code == details_of)
+        # The population of the hamlets whose ward and province have no official figure.
+        hamlets_query = (
+            sa.select(Ward.province_code, sa.func.sum(Hamlet.population))
+            .join(Ward, Ward.code == Hamlet.ward_code)
+            .join(Province, Province.code == Ward.province_code)
+            .where(Ward.population_official.is_(None), Province.population_official.is_(None))
             .group_by(Ward.province_code)
         )
         wards_query = (
@@ -303,14 +313,16 @@ class Provinces(Officials):
         if campaign.province_code is not None:
             counters_query = counters_query.where(ProvinceDay.province_code == campaign.province_code)
             apps_query = apps_query.where(ProvinceDayApp.province_code == campaign.province_code)
+            households_query = households_query.where(Ward.province_code == campaign.province_code)
             hamlets_query = hamlets_query.where(Ward.province_code == campaign.province_code)
             wards_query = wards_query.where(Ward.province_code == campaign.province_code)
             provinces_query = provinces_query.where(Province.code == campaign.province_code)
         connection = db.session.connection()
         result: dict[int, Numbers] = {}
         population: dict[int, int] = {}
-        for code, households, hamlet_population in connection.execute(hamlets_query):
+        for code, households in connection.execute(households_query):
             result[code] = Numbers("province", code, "", households=int(households or 0))
+        for code, hamlet_population in connection.execute(hamlets_query):
             population[code] = int(hamlet_population or 0)
         for code, ward_population in connection.execute(wards_query):
             population[code] = population.get(code, 0) + int(ward_population or 0)

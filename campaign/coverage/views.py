@@ -162,7 +162,7 @@ def trend_svg(level, code):
     if level not in LEVELS:
         abort(404)
     req = _load_or_abort(level, code, request.args)
-    report = area_report(req.campaign, req.area, req.as_of, req.since)
+    report = area_report(req.campaign, req.area, req.as_of, req.since, with_children=False)
     body = render_template("coverage/trend.svg", chart=trend_chart(report))
     response = Response(body, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=300"

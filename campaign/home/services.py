@@ -121,6 +121,10 @@ def _national_rank(user: User, campaign):
     if campaign.province_code is not None or not access.can_see_national_ranking(user, campaign):
         return None
     numbers = area_report(
-        campaign, find_area("province", user.province_code), local_today(), with_trend=False
+        campaign,
+        find_area("province", user.province_code),
+        local_today(),
+        with_trend=False,
+        with_children=False,
     ).numbers
     return numbers if numbers.rank is not None else None

@@ -4,6 +4,7 @@ XLSX of a national campaign on every province and ward of Vietnam.
     python -m tests.bench.national                 # SQLite, then PostgreSQL (BENCH_PG_URL)
     BENCH_DBS=sqlite python -m tests.bench.national
     BENCH_PROFILE=1 BENCH_DBS=sqlite python -m tests.bench.national   # cProfile of each URL too
+    BENCH_ONLY="province page,board" python -m tests.bench.national  # the URLs whose label has one
 
 The data: the official list's 34 provinces and 3,321 wards, 10 hamlets in each ward (33,210), 20
 listed households in each hamlet, 1,000,000 visits over the campaign's 28 days, spread over every
@@ -20,9 +21,10 @@ rebuilds anyway.
 
 Each URL is timed in process with Flask's test client, signed in as the user who opens it (the
 admin for the country, the coordinator of Ho Chi Minh City, the province with the most wards, for
-their own province and for the country page they see): server time from request to the last
-byte, without a network or a second process competing for this machine's two cores. Prints p50
-and p95 against each target.
+their own province and for the country page they see; nobody for the public board, national
+and of that province, page and PNG card, which the run publishes): server time from request to
+the last byte, without a network or a second process competing for this machine's two cores.
+Prints p50 and p95 against each target.
 """
 
 import cProfile
@@ -49,6 +51,7 @@ from campaign import create_app
 from campaign.areas.models import HamletKind, Province, Ward, label_key
 from campaign.areas.services import load_official_areas
 from campaign.auth.models import Role, User
+from campaign.board import services as board_services
 from campaign.campaigns.models import Campaign, CampaignApp
 from campaign.coverage import recount
 from campaign.coverage.models import HamletDay, OfficialCount
@@ -311,9 +314,10 @@ def fingerprint(dialect) -> str:
     parts = [inspect.getsource(f) for f in (bulk_insert, build_areas, build_campaign, insert_visits)]
     parts += [inspect.getsource(official_figures), inspect.getsource(build), inspect.getsource(recount)]
     parts += [str(CreateTable(t).compile(dialect=dialect)) for t in db.metadata.sorted_tables]
-    parts += [
+    # A table's indexes are a set: sorted, or the fingerprint changes from one process to the next.
+    parts += sorted(
         str(CreateIndex(i).compile(dialect=dialect)) for t in db.metadata.sorted_tables for i in t.indexes
-    ]
+    )
     parts += [
         repr((HAMLETS_PER_WARD, HOUSEHOLDS_PER_HAMLET, VISITS, DAYS, PROVINCE)),
         local_today().isoformat(),
@@ -412,10 +416,25 @@ def targets(campaign_id: int) -> list[Target]:
 
 
 def board_targets(campaign_id: int) -> list[Target]:
-    """The public board's URLs (anonymous, `user=None`, target p95 ≤ 10 ms from its cache). The
-    board is not in this tree yet: when it lands, return its national and province URLs here, e.g.
-    Target("public board, country", None, "/bang/...", p95_ms=10)."""
-    return []
+    """The public board, national and of the province, page and PNG card: anonymous (no session
+    cookie), served from its cache, which the warm-up fills (`publish_boards` publishes them)."""
+    national, province = f"/bang-xep-hang/{campaign_id}", f"/bang-xep-hang/{campaign_id}/{PROVINCE}"
+    return [
+        Target("public board, country", None, f"{national}/", p95_ms=10),
+        Target("public board, province", None, province, p95_ms=10),
+        Target("public board, country PNG", None, f"{national}/anh.png", p95_ms=10),
+        Target("public board, province PNG", None, f"{province}/anh.png", p95_ms=10),
+    ]
+
+
+def publish_boards(campaign_id: int) -> None:
+    """The national board and the province's published (publishing a published board keeps it,
+    so that the cached database serves every run)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    admin = db.session.scalar(sa.select(User).where(User.username == "bench-admin"))
+    for code in (None, PROVINCE):
+        board_services.publish(admin, campaign, code)
+    db.session.commit()
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -469,23 +488,31 @@ def bench_app(url: str):
 
 
 def measure(url: str) -> list[tuple[Target, tuple[float, float, float]]]:
+    """Each URL's timings. The requests run outside any app context of the bench's own, as in
+    a server: each has its own app context, session and transaction (one held open around them
+    would share its identity map and its transaction with every request)."""
     app = bench_app(url)
     results = []
     with app.app_context():
         campaign_id = db.session.scalar(sa.select(Campaign.id))
-        clients = {}
-        for target in targets(campaign_id):
-            if target.user not in clients:
-                clients[target.user] = app.test_client()
-                if target.user is not None:
-                    response = clients[target.user].post(
-                        "/login", data={"username": target.user, "password": PASSWORD}
-                    )
-                    assert response.status_code == 302, f"sign-in as {target.user}"
-            client = clients[target.user]
-            results.append((target, timed(client, target)))
-            if os.environ.get("BENCH_PROFILE"):
-                print(f"\n== cProfile, 10 × {target.label}: {target.url}\n{profile(client, target)}")
+        publish_boards(campaign_id)
+    clients = {}
+    only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
+    for target in targets(campaign_id):
+        if only and not any(word in target.label for word in only):
+            continue
+        if target.user not in clients:
+            clients[target.user] = app.test_client()
+            if target.user is not None:
+                response = clients[target.user].post(
+                    "/login", data={"username": target.user, "password": PASSWORD}
+                )
+                assert response.status_code == 302, f"sign-in as {target.user}"
+        client = clients[target.user]
+        results.append((target, timed(client, target)))
+        if os.environ.get("BENCH_PROFILE"):
+            print(f"\n== cProfile, 10 × {target.label}: {target.url}\n{profile(client, target)}")
+    with app.app_context():
         db.engine.dispose()
     return results
 

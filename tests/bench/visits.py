@@ -15,7 +15,7 @@ holds exactly the visits the server said it created.
 SQLite commits with synchronous=FULL (durable once acknowledged). To show what that costs, the
 visit runs are repeated on a second throwaway file with synchronous=NORMAL.
 
-The same runs follow on PostgreSQL (a throwaway database bench_visits_run on BENCH_PG_URL, by
+The same runs follow on PostgreSQL (a throwaway database bench_visits_run, or BENCH_PG_DB, on BENCH_PG_URL, by
 default the local server) unless BENCH_DBS=sqlite.
 """
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-password-2026"
-PG_DB = "bench_visits_run"
+PG_DB = os.environ.get("BENCH_PG_DB", "bench_visits_run")  # a name of its own on a shared server
 VOLUNTEERS = [f"tnv{n}" for n in range(1, 9)]  # the login limit allows 10 a minute per address
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
