@@ -43,20 +43,20 @@ CHEAP_HASH = "pbkdf2:sha256:1"
 # Nothing the suite writes needs to survive a power cut, and every commit used to wait for a
 # disk flush (~5 ms here): PostgreSQL sessions (the suite's, gunicorn's, `flask` subprocesses'
 # through libpq) commit without waiting, and temporary files (SQLite databases) live in RAM.
-os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()
 RAM = Path("/dev/shm")
+RAM_BASETEMP = pytest.StashKey[str]()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     if config.option.basetemp is None and RAM.is_dir() and os.access(RAM, os.W_OK):
-        config.option.basetemp = config._campaign_basetemp = tempfile.mkdtemp(
-            prefix="campaign-tests-", dir=RAM
-        )
+        config.option.basetemp = tempfile.mkdtemp(prefix="campaign-tests-", dir=RAM)
+        config.stash[RAM_BASETEMP] = config.option.basetemp
 
 
 def pytest_unconfigure(config):
-    if basetemp := getattr(config, "_campaign_basetemp", None):
+    if basetemp := config.stash.get(RAM_BASETEMP, None):
         shutil.rmtree(basetemp, ignore_errors=True)
 
 
