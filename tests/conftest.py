@@ -43,20 +43,20 @@ CHEAP_HASH = "pbkdf2:sha256:1"
 # Nothing the suite writes needs to survive a power cut, and every commit used to wait for a
 # disk flush (~5 ms here): PostgreSQL sessions (the suite's, gunicorn's, `flask` subprocesses'
 # through libpq) commit without waiting, and temporary files (SQLite databases) live in RAM.
-os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()
 RAM = Path("/dev/shm")
+RAM_BASETEMP = pytest.StashKey[str]()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     if config.option.basetemp is None and RAM.is_dir() and os.access(RAM, os.W_OK):
-        config.option.basetemp = config._campaign_basetemp = tempfile.mkdtemp(
-            prefix="campaign-tests-", dir=RAM
-        )
+        config.option.basetemp = tempfile.mkdtemp(prefix="campaign-tests-", dir=RAM)
+        config.stash[RAM_BASETEMP] = config.option.basetemp
 
 
 def pytest_unconfigure(config):
-    if basetemp := getattr(config, "_campaign_basetemp", None):
+    if basetemp := config.stash.get(RAM_BASETEMP, None):
         shutil.rmtree(basetemp, ignore_errors=True)
 
 
@@ -111,13 +111,14 @@ class Cleanup:
     a subprocess), at the cost of one query for a test that wrote nothing."""
 
     def __init__(self, engine):
+        self.dialect = engine.dialect
         self.tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
-        self.probe = sa.select(
+        columns = [
             sa.exists().where(Province.population_official.is_not(None)),
             sa.exists().where(Ward.population_official.is_not(None)),
             *(sa.exists().select_from(t) for t in self.tables),
-        )
-        self.sequences = {}
+        ]
+        self.sequences = {}  # name in pg_sequences: qualified name
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
                 for table in self.tables:
@@ -125,35 +126,62 @@ class Cleanup:
                         name = conn.scalar(sa.select(sa.func.pg_get_serial_sequence(table.name, column.name)))
                         if name:
                             self.sequences[name.split(".")[-1].strip('"')] = name
+            names = ", ".join(f"'{name}'" for name in self.sequences)
+            columns.append(
+                sa.literal_column(
+                    "(SELECT coalesce(array_agg(sequencename::text), '{}') FROM pg_sequences WHERE "
+                    f"schemaname = current_schema() AND last_value IS NOT NULL AND sequencename IN ({names}))"
+                )
+            )
+        self.probe = sa.select(*columns)
 
-    def holding(self, conn) -> tuple[bool, bool, list]:
-        """Whether provinces and wards have populations set, and the tables that hold rows."""
-        provinces, wards, *rows = conn.execute(self.probe).one()
-        return provinces, wards, [table for table, any_row in zip(self.tables, rows, strict=True) if any_row]
+    def state(self, conn) -> tuple[bool, bool, list, list]:
+        """Whether provinces and wards have populations set, the tables that hold rows, and the
+        id sequences that moved (PostgreSQL)."""
+        row = conn.execute(self.probe).one()
+        holding = row[2 : 2 + len(self.tables)]
+        tables = [table for table, any_row in zip(self.tables, holding, strict=True) if any_row]
+        moved = list(row[-1]) if self.sequences else []
+        return row[0], row[1], tables, moved
 
     def is_clean(self, conn) -> bool:
-        return not any(conn.execute(self.probe).one())
+        provinces, wards, tables, moved = self.state(conn)
+        return not (provinces or wards or tables or moved)
+
+    def run(self, conn, statements: list) -> None:
+        """The statements in one round trip on PostgreSQL (none has parameters)."""
+        if self.dialect.name == "postgresql" and statements:
+            conn.exec_driver_sql(
+                ";\n".join(
+                    str(statement.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+                    for statement in statements
+                )
+            )
+        else:
+            for statement in statements:
+                conn.execute(statement)
 
     def __call__(self, engine) -> None:
         with engine.begin() as conn:
-            provinces, wards, *holding = conn.execute(self.probe).one()
-            for table, rows in zip(self.tables, holding, strict=True):
-                if rows:
-                    conn.execute(table.delete())
+            provinces, wards, tables, moved = self.state(conn)
+            statements = [table.delete() for table in tables]
             if provinces:
-                conn.execute(sa.update(Province).values(population_official=None))
+                statements.append(sa.update(Province).values(population_official=None))
             if wards:
-                conn.execute(sa.update(Ward).values(population_official=None))
-            if self.sequences:
-                moved = conn.scalars(
-                    sa.text(
-                        "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
-                        "AND last_value IS NOT NULL AND sequencename = ANY(:names)"
-                    ),
-                    {"names": list(self.sequences)},
-                ).all()
-                for name in moved:
-                    conn.execute(sa.text("SELECT setval(:seq, 1, false)"), {"seq": self.sequences[name]})
+                statements.append(sa.update(Ward).values(population_official=None))
+            statements += self.setval({self.sequences[name]: (1, False) for name in moved})
+            self.run(conn, statements)
+
+    @staticmethod
+    def setval(values: dict) -> list:
+        """One SELECT that sets these sequences (qualified name: (last_value, is_called))."""
+        if not values:
+            return []
+        calls = ", ".join(
+            f"setval('{name}', {int(last)}, {'true' if called else 'false'})"
+            for name, (last, called) in values.items()
+        )
+        return [sa.text(f"SELECT {calls}")]
 
 
 class Snapshot:
@@ -162,7 +190,7 @@ class Snapshot:
 
     def __init__(self, cleanup: "Cleanup", conn, counters: "Counters"):
         self.cleanup = cleanup
-        provinces, wards, tables = cleanup.holding(conn)
+        provinces, wards, tables, _moved = cleanup.state(conn)
         self.rows = {
             table: [
                 dict(row) for row in conn.execute(sa.select(table).order_by(*table.primary_key)).mappings()
@@ -170,31 +198,24 @@ class Snapshot:
             for table in reversed(tables)  # parents first
         }
         self.populations = [
-            conn.execute(sa.select(model.code, model.population_official).where(wanted)).all()
-            for model, wanted in (
-                (Province, Province.population_official.is_not(None) if provinces else sa.false()),
-                (Ward, Ward.population_official.is_not(None) if wards else sa.false()),
+            sa.update(model).where(model.code == code).values(population_official=population)
+            for model, wanted in ((Province, provinces), (Ward, wards))
+            if wanted
+            for code, population in conn.execute(
+                sa.select(model.code, model.population_official).where(model.population_official.is_not(None))
             )
         ]
-        self.sequences = {
-            name: conn.execute(sa.text(f"SELECT last_value, is_called FROM {name}")).one()
-            for name in cleanup.sequences.values()
-        }
+        self.sequences = {}
+        for name in cleanup.sequences.values():
+            last_value, is_called = conn.execute(sa.text(f"SELECT last_value, is_called FROM {name}")).one()
+            if is_called:
+                self.sequences[name] = (last_value, is_called)
         self.counters = dict(counters.next)
 
     def restore(self, conn, counters: "Counters") -> None:
         for table, rows in self.rows.items():
             conn.execute(table.insert(), rows)
-        for model, populations in zip((Province, Ward), self.populations, strict=True):
-            for code, population in populations:
-                conn.execute(
-                    sa.update(model).where(model.code == code).values(population_official=population)
-                )
-        for name, (last_value, is_called) in self.sequences.items():
-            conn.execute(
-                sa.text("SELECT setval(:name, :value, :called)"),
-                dict(name=name, value=last_value, called=is_called),
-            )
+        self.cleanup.run(conn, [*self.populations, *self.cleanup.setval(self.sequences)])
         counters.next = dict(self.counters)
 
 
@@ -228,7 +249,7 @@ def _freeze(value):
 
 def _thaw(value, session):
     if isinstance(value, _Stored):
-        return session.get(value.model, value.identity)
+        return _stored_instance(session, value)
     if isinstance(value, dict):
         return {key: _thaw(item, session) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -240,6 +261,21 @@ def _thaw(value, session):
             setattr(thawed, name, _thaw(item, session))
         return thawed
     return value
+
+
+def _stored_instance(session, stored: _Stored):
+    """The session's instance of a stored row, made from its key alone with nothing loaded (no
+    query): every other attribute loads on first use, as after a commit."""
+    key = session.identity_key(stored.model, stored.identity)
+    if (instance := session.identity_map.get(key)) is not None:
+        return instance
+    mapper = sa.inspect(stored.model)
+    instance = mapper.class_manager.new_instance()
+    for column, value in zip(mapper.primary_key, stored.identity, strict=True):
+        setattr(instance, mapper.get_property_by_column(column).key, value)
+    sa.orm.make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def _holds_rows(value) -> bool:
@@ -260,7 +296,7 @@ def _worlds() -> dict:
 def cached_world(db, _cleanup, _worlds, factory_counters):
     """`cached_world(name, build)`: what `build()` returns, with the rows it wrote. The first
     test that asks builds it and keeps a Snapshot of the database; the next ones get the same
-    rows by plain INSERTs, and the same objects (loaded again, expired as after a commit).
+    rows by plain INSERTs, and the same objects (by key, expired as after a commit).
 
     Only where the test's database is still empty (else `build()` runs, and nothing is kept), and
     for one local day (a world's "today" stays today). `build()` returns model instances, lists,
@@ -704,7 +740,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     """One headless Chromium (Debian's, through Playwright) for a test module. Each test opens its
     own context in it (`browser.new_context()`): cookies, storage, caches and service workers
