@@ -362,6 +362,18 @@ def _fresh_metrics():
                 value.clear()
 
 
+@pytest.fixture(autouse=True)
+def _limiter_as_it_was():
+    """Flask-Limiter's limiter is one object for the process, and an app a test makes (with
+    throttling on) configures it for every app: each test leaves it as it found it."""
+    from campaign.extensions import limiter
+
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
