@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -162,12 +163,17 @@ class Cleanup:
                 conn.execute(statement)
 
     def __call__(self, engine) -> None:
-        try:
-            self._empty(engine, everything=False)
-        except sa.exc.IntegrityError:
-            # A server still writing (a phone's late send) added a row after the probe looked,
-            # referencing one being deleted: then every table is emptied.
-            self._empty(engine, everything=True)
+        for attempt in range(4):
+            try:
+                self._empty(engine, everything=attempt > 0)
+                return
+            except (sa.exc.IntegrityError, sa.exc.OperationalError):
+                # A server still writing (a phone's late send) added a row after the probe
+                # looked, referencing one being deleted, or deadlocked with the deletes
+                # (PostgreSQL): wait for it, then empty every table.
+                if attempt == 3:
+                    raise
+                time.sleep(0.2)
 
     def _empty(self, engine, everything: bool) -> None:
         with engine.begin() as conn:
