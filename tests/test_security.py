@@ -228,6 +228,24 @@ def test_nul_characters_are_refused_with_a_message_before_any_query(client, auth
     assert client.get("/api/v1/visits?mine=1").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "query", ["since=%00", "since=a%00b", "a%00=1", "%00", "x=1&since=%00&y=2", "since=a\x00"]
+)
+def test_a_nul_anywhere_in_a_query_string_is_refused(client, auth, field, query):
+    """Read from the raw query string: a NUL in any name or value, spelt %00 or sent raw."""
+    auth.api_login(field.volunteer)
+    response = client.get("/api/v1/visits", query_string=query)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "nul"
+    assert NUL_MESSAGE in client.get("/visits/mine", query_string=query).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["x=%2500", "x=%25%30%30", "x=00%", "x=%0"])
+def test_text_that_only_looks_like_a_nul_is_not_refused(client, auth, field, query):
+    """%2500 is the text "%00", not a NUL: such a value reaches the page like any other."""
+    auth.login(field.volunteer)
+    assert client.get("/visits/mine", query_string=query).status_code == 200
+
+
 def test_a_lone_surrogate_is_refused_with_a_message_and_nothing_is_stored(client, auth, field, db):
     """JSON can spell half of a UTF-16 pair ("\\ud800"), which no database or UTF-8 holds: in a
     note or a username it was a 500. A whole pair (an emoji) is text like any other."""
