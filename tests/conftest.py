@@ -691,7 +691,11 @@ def gunicorn(app, settings: dict):
     """`gunicorn wsgi:app` (2 workers, production config) on a free port, on the test database,
     with `settings` in its environment (and none of the phone's settings a test may have put in
     this process's environment); yields its URL. Its log is instance/gunicorn.log (without
-    settings) or instance/gunicorn-<port>.log."""
+    settings) or instance/gunicorn-<port>.log.
+
+    Unless `settings` say otherwise, a saved visit is sent at once, not after the 5 s undo window
+    that every form save would wait for. The tests of the undo serve the form with their own
+    window (`undo_window` in test_browser_screens.py)."""
     import subprocess
     import time
     import urllib.request
@@ -702,7 +706,7 @@ def gunicorn(app, settings: dict):
     env.update(
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
         SECRET_KEY="live-server-secret",
-        **{name: str(value) for name, value in settings.items()},
+        **{name: str(value) for name, value in {"CLIENT_UNDO_MS": 1, **settings}.items()},
     )
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     name = f"gunicorn-{port}.log" if settings else "gunicorn.log"

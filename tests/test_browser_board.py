@@ -12,7 +12,6 @@ from PIL import Image
 from campaign.board import services
 from campaign.extensions import db
 from tests.test_board import empty_cache, national_url, province_url, world  # noqa: F401  (fixtures)
-from tests.test_browser_visits import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -20,22 +19,14 @@ WIDTH, HEIGHT = 360, 740
 
 
 @pytest.fixture
-def reader():
-    """A phone that never signed in, with JavaScript off."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(
-            viewport={"width": WIDTH, "height": HEIGHT}, java_script_enabled=False, has_touch=True
-        )
-        page = context.new_page()
-        yield page
-        browser.close()
+def reader(browser):
+    """A phone that never signed in, with JavaScript off, in the session's Chromium (a second
+    Playwright in the same process refuses to start)."""
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, java_script_enabled=False, has_touch=True
+    )
+    yield context.new_page()
+    context.close()
 
 
 def save(name: str, data: bytes) -> None:
