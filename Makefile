@@ -27,12 +27,15 @@ run: $(VENV)/.runtime translations
 	@echo "Open http://$(HOST):$(PORT) and sign in with a login above."
 	GUNICORN_WORKERS=2 GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c python:campaign.deploy.gunicorn_conf wsgi:app
 
-# The suite runs on SQLite, then again on $(TEST_DATABASE_URL) when it is set (PostgreSQL in CI).
+# The suite runs on SQLite, then again on $(TEST_DATABASE_URL) when it is set (PostgreSQL in CI),
+# a pytest-xdist worker per core (TEST_WORKERS); one worker runs all the browser tests.
+TEST_WORKERS ?= auto
+PYTEST_RUN := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 test: $(VENV)/.dev translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST_RUN) $(PYTEST_ARGS)
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== again on $(TEST_DATABASE_URL) =="; \
-		CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+		CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST_RUN) $(PYTEST_ARGS); \
 	fi
 
 lint: $(VENV)/.dev

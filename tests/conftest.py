@@ -56,6 +56,15 @@ def pytest_configure(config):
         config.stash[RAM_BASETEMP] = config.option.basetemp
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # One worker runs every browser test, one at a time: a Chromium, its servers and their
+    # timing are never shared with another browser test (`--dist loadgroup`).
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def pytest_unconfigure(config):
     if basetemp := config.stash.get(RAM_BASETEMP, None):
         shutil.rmtree(basetemp, ignore_errors=True)
@@ -64,8 +73,27 @@ def pytest_unconfigure(config):
 def test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("CAMPAIGN_TEST_DATABASE_URL")
     if url:
-        return url
+        return worker_database(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def worker_database(url: str) -> str:
+    """Under pytest-xdist (`make test` runs a worker per core) each worker gets a database of its
+    own beside the named one, `<name>_gw0` and so on, made anew: every test empties the tables
+    it wrote to, so two workers must never share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    named = sa.engine.make_url(url)
+    name = f"{named.database}_{worker}"
+    server = sa.create_engine(
+        named.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return named.set(database=name).render_as_string(hide_password=False)
 
 
 def base_config(url: str, **overrides) -> dict:

@@ -31,6 +31,10 @@ from tests import fuzzing
 from tests.conftest import NINH_KIEU, PASSWORD
 from tests.fuzzing import fuzz_settings
 
+# One worker runs them in turn (`make test` runs pytest-xdist), so the second role sends the
+# cases the first one drew instead of drawing them at the same time on another worker.
+pytestmark = pytest.mark.xdist_group("schemathesis")
+
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     status_code_conformance,
