@@ -16,7 +16,7 @@ from campaign.campaigns.models import Campaign, CampaignApp, OrgKind, Team, Team
 from campaign.coverage import recount
 from campaign.coverage.models import OfficialCount
 from campaign.extensions import db
-from campaign.i18n import VN_TZ, local_today
+from campaign.i18n import VN_TZ
 from campaign.visits.hashing import content_hash
 from campaign.visits.models import Outcome, ReviewStatus, SiteKind, Visit, VisitInstall
 
@@ -54,13 +54,15 @@ def _demo_usernames() -> list[str]:
     return names
 
 
-def build_demo(seed: int = 2020, today: date | None = None, days: int = 21) -> Campaign:
-    """Create the demo campaign and everything around it. The caller commits.
+def build_demo(seed: int = 2020, now: datetime | None = None, days: int = 21) -> Campaign:
+    """Create the demo campaign and everything around it, up to `now` (the clock by default).
+    The caller commits.
 
     Users get no usable password here: call `set_demo_passwords` afterwards.
     """
     rng = random.Random(seed)
-    today = today or local_today()
+    now = (now or datetime.now(UTC)).astimezone(VN_TZ)
+    today = now.date()
     campaign = Campaign(
         name=DEMO_CAMPAIGN_NAME,
         province_code=CAN_THO,
@@ -126,7 +128,7 @@ def build_demo(seed: int = 2020, today: date | None = None, days: int = 21) -> C
         for hamlet in hamlets:
             db.session.add(TeamHamlet(campaign_id=campaign.id, team_id=team.id, hamlet_id=hamlet.id))
     db.session.flush()
-    _make_visits(rng, campaign, teams, today, days)
+    _make_visits(rng, campaign, teams, now, days)
     recount.rebuild(campaign.id)
     _build_national(rng, today)
     return campaign
@@ -198,14 +200,16 @@ OUTCOME_WEIGHTS = [
 SITE_KINDS = [SiteKind.SCHOOL, SiteKind.MARKET, SiteKind.BUSINESS, SiteKind.TRANSIT_HUB]
 
 
-def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None:
-    """Visits by each volunteer on most days, rising as the campaign picks up pace."""
+def _make_visits(rng, campaign: Campaign, teams, now: datetime, days: int) -> None:
+    """Visits by each volunteer on most days, rising as the campaign picks up pace; today's
+    round stops at `now`."""
+    today = now.date()
     apps = campaign.apps
     # Rows point at each other by position in these lists; the database assigns the ids (explicit
     # ids would leave PostgreSQL's sequences behind, and the next visit logged would collide).
     visit_rows, install_rows, household_rows = [], [], []
     households: dict[tuple[int, str], int] = {}  # (hamlet_id, label) -> position in household_rows
-    received = datetime.now(UTC)
+    received = now.astimezone(UTC)
     for team, hamlets in teams:
         for volunteer in team.members:
             street = {h.id: 1 for h in hamlets}
@@ -218,6 +222,8 @@ def _make_visits(rng, campaign: Campaign, teams, today: date, days: int) -> None
                 moment = datetime.combine(day, time(8, rng.randint(0, 30)), VN_TZ)
                 for _ in range(count):
                     moment += timedelta(minutes=rng.randint(4, 14))
+                    if moment > now:
+                        break  # no visit is logged ahead of the clock (the demo run at 08:05)
                     if revisit and rng.random() < 0.3:
                         hamlet, label = revisit.pop(0)
                         site_kind = SiteKind.HOUSEHOLD

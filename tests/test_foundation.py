@@ -14,7 +14,7 @@ from campaign.areas.models import Province, Ward
 from campaign.auth.models import Role, User
 from campaign.campaigns.models import Campaign, Team
 from campaign.extensions import db as _db
-from campaign.i18n import local_day
+from campaign.i18n import VN_TZ, local_day
 from campaign.visits.models import Visit
 from tests.conftest import PASSWORD, base_config
 
@@ -94,6 +94,25 @@ def test_demo_users_sign_in_and_see_three_weeks_of_visits_in_can_tho(app, db, ru
     assert again.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 2  # Cần Thơ, national
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == visits
+
+
+@pytest.mark.parametrize("clock", ["00:10", "08:20", "11:00", "23:50"])
+def test_the_demo_logs_no_visit_ahead_of_its_clock(app, db, clock):
+    """Today's round starts at 8:00 and stops at the clock: at 00:10 today has no visit yet."""
+    from campaign.demo import build_demo
+
+    hour, minute = map(int, clock.split(":"))
+    now = datetime(2026, 8, 20, hour, minute, tzinfo=VN_TZ)
+    build_demo(now=now)
+    db.session.flush()
+    last = db.session.scalar(sa.select(sa.func.max(Visit.visited_at)))
+    received = db.session.scalar(sa.select(sa.func.max(Visit.received_at)))
+    assert last <= now and received <= now
+    today = db.session.scalar(
+        sa.select(sa.func.count()).where(Visit.visited_at >= now.replace(hour=0, minute=0))
+    )
+    assert (today == 0) == (hour < 8)
+    db.session.rollback()
 
 
 def test_a_volunteer_logs_visits_straight_after_the_demo(app, db, runner):
