@@ -27,16 +27,19 @@ run: $(VENV)/.runtime translations
 	@echo "Open http://$(HOST):$(PORT) and sign in with a login above."
 	GUNICORN_WORKERS=2 GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c python:campaign.deploy.gunicorn_conf wsgi:app
 
-# The suite runs on SQLite, then again on $(TEST_DATABASE_URL) when it is set (PostgreSQL in CI),
-# a pytest-xdist worker per core (TEST_WORKERS); one worker runs all the browser tests.
+# The suite runs on SQLite, then again on $(TEST_DATABASE_URL) when it is set (PostgreSQL in CI).
+# Each pass has two phases: the tests that need no browser on a pytest-xdist worker per core
+# (TEST_WORKERS), then the browser tests in one process with the machine to themselves (they wait
+# on a real Chromium and real timers). Exit status 5 is pytest's "no test selected".
 TEST_WORKERS ?= auto
-PYTEST_RUN := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+define run_suite
+	$(1) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(1) $(PY) -m pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+endef
 test: $(VENV)/.dev translations
-	$(PYTEST_RUN) $(PYTEST_ARGS)
-	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
-		echo "== again on $(TEST_DATABASE_URL) =="; \
-		CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST_RUN) $(PYTEST_ARGS); \
-	fi
+	$(call run_suite,)
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then echo "== again on $(TEST_DATABASE_URL) =="; fi
+	$(if $(TEST_DATABASE_URL),$(call run_suite,CAMPAIGN_TEST_DATABASE_URL="$(TEST_DATABASE_URL)"))
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -56,15 +56,6 @@ def pytest_configure(config):
         config.stash[RAM_BASETEMP] = config.option.basetemp
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    # One worker runs every browser test, one at a time: a Chromium, its servers and their
-    # timing are never shared with another browser test (`--dist loadgroup`).
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def pytest_unconfigure(config):
     if basetemp := config.stash.get(RAM_BASETEMP, None):
         shutil.rmtree(basetemp, ignore_errors=True)
