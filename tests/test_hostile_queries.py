@@ -59,44 +59,19 @@ class WatchedArgs(ImmutableMultiDict):
     ALL = object()
     read: set = set()
 
-    def __getitem__(self, key):
-        self.read.add(key)
-        return super().__getitem__(key)
 
-    def get(self, key, default=None, type=None):
-        self.read.add(key)
-        return super().get(key, default, type)
+def _noting(method, every_value: bool):
+    def noted(self, *args, **kwargs):
+        self.read.add(self.ALL if every_value else args[0])
+        return method(self, *args, **kwargs)
 
-    def getlist(self, key, type=None):
-        self.read.add(key)
-        return super().getlist(key, type)
+    return noted
 
-    def _every_value(self):
-        self.read.add(self.ALL)
 
-    def items(self, multi=False):
-        self._every_value()
-        return super().items(multi)
-
-    def values(self):
-        self._every_value()
-        return super().values()
-
-    def lists(self):
-        self._every_value()
-        return super().lists()
-
-    def listvalues(self):
-        self._every_value()
-        return super().listvalues()
-
-    def to_dict(self, flat=True):
-        self._every_value()
-        return super().to_dict(flat)
-
-    def copy(self):
-        self._every_value()
-        return super().copy()
+for _name in ("__getitem__", "get", "getlist"):  # one name's value
+    setattr(WatchedArgs, _name, _noting(getattr(ImmutableMultiDict, _name), every_value=False))
+for _name in ("items", "values", "lists", "listvalues", "to_dict", "copy"):  # every value
+    setattr(WatchedArgs, _name, _noting(getattr(ImmutableMultiDict, _name), every_value=True))
 
 
 def value_read(name) -> bool:
