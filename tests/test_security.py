@@ -239,6 +239,18 @@ def test_a_nul_anywhere_in_a_query_string_is_refused(client, auth, field, query)
     assert NUL_MESSAGE in client.get("/visits/mine", query_string=query).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role", ["volunteer", "lead", "coordinator", "admin"])
+def test_a_nul_in_the_query_is_refused_on_every_route_for_every_role(app, field, client, auth, role):
+    """Every GET route of the URL map (tests/test_hostile_queries.py finds them), page or API."""
+    from tests.review_helpers import add_visit
+    from tests.test_hostile_queries import get_routes, path_values
+
+    paths = get_routes(app, path_values(field, add_visit(field.campaign, field.hamlet, field.volunteer)))
+    auth.login(getattr(field, role))
+    answered = {path: client.get(path, query_string="since=a%00b").status_code for path in paths}
+    assert {path: code for path, code in answered.items() if code != 400} == {}
+
+
 @pytest.mark.parametrize("query", ["x=%2500", "x=%25%30%30", "x=00%", "x=%0"])
 def test_text_that_only_looks_like_a_nul_is_not_refused(client, auth, field, query):
     """%2500 is the text "%00", not a NUL: such a value reaches the page like any other."""
