@@ -79,9 +79,9 @@ def can_see_breakdowns(
     hamlet, not how other teams share its work), the country's for an admin only (a
     coordinator's view of the country is the ranking, nothing split by teams)."""
     if level == "hamlet":
-        hamlet = hamlet or db.session.get(Hamlet, int(code))
         if not is_reviewer(user):
             return False
+        hamlet = hamlet or db.session.get(Hamlet, int(code))
     if level == "country" and not can_see_country(user):
         return False
     return can_see_area(user, campaign, level, code, hamlet)
