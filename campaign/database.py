@@ -134,8 +134,6 @@ def tune_sqlite(engine, synchronous: str = "FULL") -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if connection.get_execution_options().get(READ_ONCE):
-            return  # one SELECT: in autocommit mode it is a transaction of its own
         if _reading_request():
             connection.exec_driver_sql("BEGIN")
             return
@@ -160,8 +158,7 @@ def tune_postgresql(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        # read_once's connection runs in autocommit: one statement, no transaction to set.
-        if not connection.get_execution_options().get(READ_ONCE) and _reading_request():
+        if _reading_request():
             connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
@@ -171,25 +168,75 @@ def _reading_request() -> bool:
     return reading(db.session() if has_app_context() and db.session.registry.has() else None)
 
 
-# An execution option of read_once's connection: its transaction reads, whatever the request.
-READ_ONCE = "campaign_read_once"
-_autocommit_engines = weakref.WeakKeyDictionary()
+class _PlainRead:
+    """A SELECT compiled once for one dialect, with what turns its driver's row into Python values."""
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positions = compiled.positiontup if compiled.positional else None
+        columns = statement.selected_columns
+        self.keys = list(columns.keys())
+        # The columns' own result processors (a StrEnum from its text, a UTC datetime from SQLite's).
+        self.convert = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+    def arguments(self, params: dict):
+        return [params[name] for name in self.positions] if self.positions else params
+
+    def mapping(self, row) -> dict:
+        return {
+            key: (value if convert is None else convert(value))
+            for key, convert, value in zip(self.keys, self.convert, row, strict=True)
+        }
 
 
-def read_once(statement, params: dict):
-    """The first row (a mapping) of one read outside the session's transaction.
+_plain_reads = weakref.WeakKeyDictionary()  # statement → {dialect name: _PlainRead}
 
-    Every signed-in request loads its user this way. On PostgreSQL the read runs in autocommit:
-    one round trip instead of BEGIN, SELECT and ROLLBACK. On SQLite it runs without BEGIN (a
-    reading transaction of its own) even in a POST, so loading the user never waits for the
-    writers' lock."""
+
+def read_once(statement, params: dict) -> dict | None:
+    """The first row (a dict) of one SELECT read outside the session's transaction.
+
+    Every signed-in request loads its user this way, so it runs on the pool's own DBAPI
+    connection: SQLAlchemy's execution machinery cost as much CPU as the rest of the request's
+    user load. The statement is compiled once per dialect; `params` are plain values the driver
+    takes as they are (the statement's binds have no processors). It runs in autocommit: on
+    PostgreSQL one round trip instead of BEGIN, SELECT and ROLLBACK; on SQLite (whose
+    connections never BEGIN by themselves) a reading transaction of its own even in a POST, so
+    loading the user never waits for the writers' lock. Engine events do not see it."""
     engine = db.engine
-    if engine.dialect.name == "postgresql":
-        if engine not in _autocommit_engines:  # shares the engine's pool
-            _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-        engine = _autocommit_engines[engine]
-    with engine.connect().execution_options(**{READ_ONCE: True}) as connection:
-        return connection.execute(statement, params).mappings().first()
+    plain = _plain_reads.setdefault(statement, {}).get(engine.dialect.name)
+    if plain is None:
+        plain = _plain_reads[statement][engine.dialect.name] = _PlainRead(statement, engine.dialect)
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        postgresql = engine.dialect.name == "postgresql"
+        if postgresql:
+            driver.autocommit = True
+        try:
+            cursor = driver.cursor()
+            try:
+                cursor.execute(plain.sql, plain.arguments(params))
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            if postgresql:
+                driver.autocommit = False  # as the pool lent it
+    except engine.dialect.loaded_dbapi.Error as error:
+        # Raised as SQLAlchemy would (the app's handlers know its errors); a connection the
+        # server dropped leaves the pool, which opens a new one for the next request.
+        gone = engine.dialect.is_disconnect(error, driver, None)
+        if gone:
+            pooled.invalidate(error)
+        raise sa.exc.DBAPIError.instance(
+            plain.sql, params, error, engine.dialect.loaded_dbapi.Error, connection_invalidated=gone
+        ) from error
+    finally:
+        pooled.close()
+    return None if row is None else plain.mapping(row)
 
 
 # The session's own record of how its next transaction begins (in `session.info`):

@@ -94,3 +94,59 @@ def test_csrf_is_required_with_protection_on(csrf_client, make_user):
     html = csrf_client.open("/logout", method="POST")
     assert html.status_code == 400
     assert "mã bảo mật" in html.get_data(as_text=True)
+
+
+def test_the_loaded_user_has_its_columns_python_values(db, make_user):
+    """load_user reads the row on the pool's DBAPI connection (database.read_once) and converts
+    each column as the ORM would: the role is a Role, the times are aware UTC datetimes."""
+    from datetime import UTC
+
+    from campaign.auth.services import load_user
+
+    user = make_user()
+    expected = {
+        column: getattr(user, column) for column in ("id", "username", "role", "created_at", "active")
+    }
+    user_id, version = user.id, user.session_version
+    db.session.commit()
+    db.session.expunge_all()  # the loader reads the row itself, as in a new request
+    loaded = load_user(f"{user_id}:{version}")
+    assert loaded is not None and loaded is not user
+    assert {column: getattr(loaded, column) for column in expected} == expected
+    assert type(loaded.role) is Role and loaded.active is True
+    assert loaded.created_at.tzinfo is UTC
+    db.session.expunge_all()
+    assert load_user(f"{user_id}:{version + 1}") is None and load_user("999999:1") is None
+
+
+def test_a_connection_the_server_dropped_fails_one_load_and_the_next_one_works(db, make_user):
+    """The user load raises SQLAlchemy's error (which the app's handlers know), not the
+    driver's, and drops the dead connection from the pool so that the next load reconnects."""
+    import pytest
+    import sqlalchemy as sa
+
+    from campaign.auth.services import load_user
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a server that drops a connection is PostgreSQL's")
+    user = make_user()
+    user_id = f"{user.id}:{user.session_version}"
+    expected_id = user.id
+    db.session.commit()
+    db.session.close()
+    db.engine.dispose()  # the pool's one connection is the loader's
+    db.session.expunge_all()
+    assert load_user(user_id) is not None
+    pooled = db.engine.raw_connection()
+    with pooled.driver_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    pooled.close()
+    with sa.create_engine(db.engine.url).connect() as other:
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    db.session.expunge_all()
+    with pytest.raises(sa.exc.OperationalError) as dropped:
+        load_user(user_id)
+    assert dropped.value.connection_invalidated
+    db.session.expunge_all()
+    assert load_user(user_id).id == expected_id

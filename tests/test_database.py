@@ -73,20 +73,25 @@ def a_visit(field, household: str) -> dict:
 
 @contextmanager
 def statements_sent(db):
-    """The SQL sent while the block runs (first 30 characters of each), starting as a worker
-    does: no transaction open and nothing loaded."""
+    """The SQL SQLite runs while the block runs (first 30 characters of each), starting as a
+    worker does: no transaction open and nothing loaded. SQLite's own trace sees every
+    statement, the user load too (database.read_once reads on the pool's DBAPI connection,
+    which the engine's events do not see); the connections are new ones, traced from the start."""
     db.session.commit()
     db.session.expunge_all()
     statements = []
 
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split())[:30])
+    def trace(dbapi_connection, _record):
+        dbapi_connection.set_trace_callback(lambda sql: statements.append(" ".join(sql.split())[:30]))
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    db.engine.dispose()
+    event.listen(db.engine, "connect", trace)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+        event.remove(db.engine, "connect", trace)
+        db.session.close()
+        db.engine.dispose()  # no traced connection outlives the block
 
 
 def form_fields(visit: dict) -> dict:
