@@ -192,7 +192,7 @@ class _PlainRead:
         }
 
 
-_plain_reads = weakref.WeakKeyDictionary()  # statement → {dialect name: _PlainRead}
+_plain_reads = weakref.WeakKeyDictionary()  # statement → {(dialect class, paramstyle): _PlainRead}
 
 
 def read_once(statement, params: dict) -> dict | None:
@@ -201,42 +201,57 @@ def read_once(statement, params: dict) -> dict | None:
     Every signed-in request loads its user this way, so it runs on the pool's own DBAPI
     connection: SQLAlchemy's execution machinery cost as much CPU as the rest of the request's
     user load. The statement is compiled once per dialect; `params` are plain values the driver
-    takes as they are (the statement's binds have no processors). It runs in autocommit: on
-    PostgreSQL one round trip instead of BEGIN, SELECT and ROLLBACK; on SQLite (whose
-    connections never BEGIN by themselves) a reading transaction of its own even in a POST, so
-    loading the user never waits for the writers' lock. Engine events do not see it."""
+    takes as they are (the statement's binds have no processors), and its columns are converted
+    by their types' processors (none that needs the driver's type code, such as Numeric). It
+    runs in autocommit: on PostgreSQL one round trip instead of BEGIN, SELECT and ROLLBACK; on
+    SQLite (whose connections never BEGIN by themselves) a reading transaction of its own even in
+    a POST, so loading the user never waits for the writers' lock. Engine events do not see it."""
     engine = db.engine
-    plain = _plain_reads.setdefault(statement, {}).get(engine.dialect.name)
+    dialect = engine.dialect
+    compiled = _plain_reads.setdefault(statement, {})
+    plain = compiled.get((type(dialect), dialect.paramstyle))
     if plain is None:
-        plain = _plain_reads[statement][engine.dialect.name] = _PlainRead(statement, engine.dialect)
-    pooled = engine.raw_connection()
+        plain = compiled[type(dialect), dialect.paramstyle] = _PlainRead(statement, dialect)
+    pooled = driver = None
     try:
+        pooled = engine.raw_connection()
         driver = pooled.driver_connection
-        postgresql = engine.dialect.name == "postgresql"
-        if postgresql:
-            driver.autocommit = True
-        try:
-            cursor = driver.cursor()
-            try:
-                cursor.execute(plain.sql, plain.arguments(params))
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        finally:
-            if postgresql:
-                driver.autocommit = False  # as the pool lent it
-    except engine.dialect.loaded_dbapi.Error as error:
-        # Raised as SQLAlchemy would (the app's handlers know its errors); a connection the
-        # server dropped leaves the pool, which opens a new one for the next request.
-        gone = engine.dialect.is_disconnect(error, driver, None)
+        row = _fetch_first(driver, plain, params, autocommit=dialect.name == "postgresql")
+    except dialect.loaded_dbapi.Error as error:
+        # Raised as SQLAlchemy raises it (the app's handlers know its errors). When the server
+        # dropped the connection, it may have dropped the pool's others too (a restart): they
+        # all go, as SQLAlchemy's own execution does it, and the next request connects afresh.
+        gone = driver is not None and dialect.is_disconnect(error, driver, None)
         if gone:
             pooled.invalidate(error)
+            engine.dispose(close=False)
         raise sa.exc.DBAPIError.instance(
-            plain.sql, params, error, engine.dialect.loaded_dbapi.Error, connection_invalidated=gone
+            plain.sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=gone
         ) from error
     finally:
-        pooled.close()
+        if pooled is not None:
+            pooled.close()
     return None if row is None else plain.mapping(row)
+
+
+def _fetch_first(driver, plain: _PlainRead, params: dict, autocommit: bool):
+    """The first row of `plain` on a driver connection, in autocommit if asked (psycopg's pooled
+    connections are not: the pool gets it back as it lent it)."""
+    lent_as = driver.autocommit if autocommit else None
+    if autocommit:
+        driver.autocommit = True
+    try:
+        cursor = driver.cursor()
+        try:
+            cursor.execute(plain.sql, plain.arguments(params))
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        # A connection the server dropped refuses even this; it leaves the pool anyway, and the
+        # error that says why is the one to raise.
+        if autocommit and not driver.broken:
+            driver.autocommit = lent_as
 
 
 # The session's own record of how its next transaction begins (in `session.info`):

@@ -119,34 +119,54 @@ def test_the_loaded_user_has_its_columns_python_values(db, make_user):
     assert load_user(f"{user_id}:{version + 1}") is None and load_user("999999:1") is None
 
 
-def test_a_connection_the_server_dropped_fails_one_load_and_the_next_one_works(db, make_user):
-    """The user load raises SQLAlchemy's error (which the app's handlers know), not the
-    driver's, and drops the dead connection from the pool so that the next load reconnects."""
+def test_connections_the_server_dropped_fail_one_load_and_the_next_one_works(db, make_user):
+    """The user load raises SQLAlchemy's error (which the app's handlers know) with the driver's
+    own cause, and a server that dropped its connections (a restart) costs one request: the
+    pool's other connections go too, and the next load connects afresh."""
     import pytest
     import sqlalchemy as sa
 
     from campaign.auth.services import load_user
 
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("a server that drops a connection is PostgreSQL's")
+        pytest.skip("a server that drops its connections is PostgreSQL's")
     user = make_user()
-    user_id = f"{user.id}:{user.session_version}"
-    expected_id = user.id
+    user_id, expected_id = f"{user.id}:{user.session_version}", user.id
     db.session.commit()
     db.session.close()
-    db.engine.dispose()  # the pool's one connection is the loader's
-    db.session.expunge_all()
-    assert load_user(user_id) is not None
-    pooled = db.engine.raw_connection()
-    with pooled.driver_connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    pooled.close()
+    db.engine.dispose()
+    pooled = [db.engine.raw_connection() for _ in range(2)]  # the pool then holds these two
+    pids = []
+    for connection in pooled:
+        with connection.driver_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pids.append(cursor.fetchone()[0])
+        connection.close()
     with sa.create_engine(db.engine.url).connect() as other:
-        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for pid in pids:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     db.session.expunge_all()
     with pytest.raises(sa.exc.OperationalError) as dropped:
         load_user(user_id)
     assert dropped.value.connection_invalidated
+    assert dropped.value.orig.sqlstate == "57P01"  # admin_shutdown: the cause, not a later symptom
     db.session.expunge_all()
     assert load_user(user_id).id == expected_id
+
+
+def test_a_database_that_cannot_be_reached_is_sqlalchemys_error(database_url, tmp_path):
+    """When the pool cannot connect at all, the user load raises SQLAlchemy's error too."""
+    import pytest
+    import sqlalchemy as sa
+
+    from campaign import create_app
+    from campaign.auth.services import load_user
+    from tests.conftest import base_config
+
+    if database_url.startswith("sqlite"):
+        unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'campaign.sqlite3'}"
+    else:
+        unreachable = "postgresql://postgres@127.0.0.1:1/test"
+    app = create_app(base_config(unreachable))
+    with app.app_context(), pytest.raises(sa.exc.OperationalError):
+        load_user("1:1")

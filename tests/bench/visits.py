@@ -150,6 +150,9 @@ end
 function init(args)
   local s = sessions[(number - 1) % #sessions + 1]
   wrk.method = "__METHOD__"
+  -- A cookie that stopped working is then a 401, which wrk counts as an error (a page's answer
+  -- would be a redirect to the sign-in page, which it counts as a success).
+  wrk.headers["Accept"] = "application/json"
   wrk.headers["Cookie"] = "session=" .. s.cookie
   wrk.headers["X-CSRFToken"] = s.token
   if wrk.method == "POST" then
