@@ -1,5 +1,12 @@
+from datetime import UTC
+
+import pytest
+import sqlalchemy as sa
+
+from campaign import create_app
 from campaign.auth.models import Role
-from tests.conftest import PASSWORD
+from campaign.auth.services import load_user
+from tests.conftest import PASSWORD, base_config
 
 
 def test_login_page_is_vietnamese(client):
@@ -99,10 +106,6 @@ def test_csrf_is_required_with_protection_on(csrf_client, make_user):
 def test_the_loaded_user_has_its_columns_python_values(db, make_user):
     """load_user reads the row on the pool's DBAPI connection (database.read_once) and converts
     each column as the ORM would: the role is a Role, the times are aware UTC datetimes."""
-    from datetime import UTC
-
-    from campaign.auth.services import load_user
-
     user = make_user()
     expected = {
         column: getattr(user, column) for column in ("id", "username", "role", "created_at", "active")
@@ -123,11 +126,6 @@ def test_connections_the_server_dropped_fail_one_load_and_the_next_one_works(db,
     """The user load raises SQLAlchemy's error (which the app's handlers know) with the driver's
     own cause, and a server that dropped its connections (a restart) costs one request: the
     pool's other connections go too, and the next load connects afresh."""
-    import pytest
-    import sqlalchemy as sa
-
-    from campaign.auth.services import load_user
-
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a server that drops its connections is PostgreSQL's")
     user = make_user()
@@ -156,13 +154,6 @@ def test_connections_the_server_dropped_fail_one_load_and_the_next_one_works(db,
 
 def test_a_database_that_cannot_be_reached_is_sqlalchemys_error(database_url, tmp_path):
     """When the pool cannot connect at all, the user load raises SQLAlchemy's error too."""
-    import pytest
-    import sqlalchemy as sa
-
-    from campaign import create_app
-    from campaign.auth.services import load_user
-    from tests.conftest import base_config
-
     if database_url.startswith("sqlite"):
         unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'campaign.sqlite3'}"
     else:

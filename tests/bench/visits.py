@@ -399,7 +399,7 @@ def bench(wrk: str, workdir: Path, db_url: str, weigh: bool, only=None, extra_en
             weights["demo data"] = visit_form_weight(base, sessions[0]["cookie"])
         before = count_visits(db_url)
 
-        def run(label, method, path, batch):
+        def run(method, path, batch):
             if batch is None:
                 return run_wrk(wrk, base + path, PING_LUA, workdir)
             if batch == 0:
@@ -418,11 +418,11 @@ def bench(wrk: str, workdir: Path, db_url: str, weigh: bool, only=None, extra_en
         for _round in range(ROUNDS if len(rounds) > 1 else 1):
             for label, _name, method, path, batch in wanted:
                 if label in rounds:
-                    rounds[label].append(run(label, method, path, batch))
+                    rounds[label].append(run(method, path, batch))
         results = {label: median_run(runs, rounds["ceiling"]) for label, runs in rounds.items()}
         for label, _name, method, path, batch in wanted:
             if label not in rounds:
-                results[label] = run(label, method, path, batch)
+                results[label] = run(method, path, batch)
         results["stored"] = count_visits(db_url) - before
         # The runs add households (labels Số 1…5000 per hamlet), which the form offers as suggestions.
         if weigh:
