@@ -69,8 +69,10 @@ def register_extensions(app: Flask) -> None:
     from campaign.i18n import select_locale, select_timezone
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_url(app)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.sqlite_engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["DATABASE_CONNECT_TIMEOUT_S"],
     )
     db.init_app(app)
     with app.app_context():

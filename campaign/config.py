@@ -13,6 +13,10 @@ class Config:
     # A visit the server acknowledged must survive a power cut: SQLite syncs the WAL on every
     # commit. NORMAL is faster but can lose the last commits; `make bench` measures the cost.
     SQLITE_SYNCHRONOUS = "FULL"
+    # PostgreSQL: how long a new connection may take (libpq's connect_timeout; a
+    # `?connect_timeout=` in DATABASE_URL wins). A server that accepts and never answers then
+    # fails a request in seconds instead of holding the worker until gunicorn kills it.
+    DATABASE_CONNECT_TIMEOUT_S = 5
     # A batch of 500 visits is about 250 KB of JSON; 1 MB leaves room and stops abuse.
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024

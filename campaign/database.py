@@ -30,10 +30,18 @@ def database_url(app) -> str:
     return url
 
 
-def sqlite_engine_options(url: str, options: dict) -> dict:
-    """Engine options for a SQLite file: connections whose writers take turns (WriterQueueConnection).
-    Not for an in-memory database or a `file:` URI, which name no plain file to lock beside."""
+def engine_options(url: str, options: dict, connect_timeout_s: int) -> dict:
+    """Engine options for the database at `url`, on top of the configured `options`.
+
+    A SQLite file: connections whose writers take turns (WriterQueueConnection); not for an
+    in-memory database or a `file:` URI, which name no plain file to lock beside. PostgreSQL: a
+    connect timeout, unless the URL or the options set one."""
     scheme, _, path = url.partition(":///")
+    connect_args = options.get("connect_args", {})
+    if scheme.startswith("postgresql"):
+        if "connect_timeout" in sa.engine.make_url(url).query:
+            return options
+        return {**options, "connect_args": {"connect_timeout": connect_timeout_s, **connect_args}}
     if (
         not scheme.startswith("sqlite")
         or not path
@@ -42,8 +50,7 @@ def sqlite_engine_options(url: str, options: dict) -> dict:
         or "?" in path
     ):
         return options
-    connect_args = {"factory": WriterQueueConnection, **options.get("connect_args", {})}
-    return {**options, "connect_args": connect_args}
+    return {**options, "connect_args": {"factory": WriterQueueConnection, **connect_args}}
 
 
 BUSY_TIMEOUT_S = 15

@@ -1,3 +1,5 @@
+import socket
+import threading
 from datetime import UTC
 
 import pytest
@@ -161,3 +163,29 @@ def test_a_database_that_cannot_be_reached_is_sqlalchemys_error(database_url, tm
     app = create_app(base_config(unreachable))
     with app.app_context(), pytest.raises(sa.exc.OperationalError):
         load_user("1:1")
+
+
+def test_a_database_server_that_never_answers_fails_the_user_load_in_seconds():
+    """A PostgreSQL address that accepts the connection and never answers (a hung server, a
+    half-open firewall): the connect timeout (2 s, libpq's least) ends the request with
+    SQLAlchemy's error instead of holding the worker until gunicorn kills it."""
+    failed = []
+
+    def load(app):
+        with app.app_context():
+            try:
+                load_user("1:1")
+            except sa.exc.OperationalError as error:
+                failed.append(error)
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nobody reads or answers
+        url = f"postgresql://postgres@127.0.0.1:{silent.getsockname()[1]}/test"
+        worker = threading.Thread(
+            target=load, args=(create_app(base_config(url, DATABASE_CONNECT_TIMEOUT_S=2)),)
+        )
+        worker.daemon = True  # without the timeout it would wait for ever: the test fails instead
+        worker.start()
+        worker.join(timeout=8)
+    assert failed and "timeout" in str(failed[0].orig)

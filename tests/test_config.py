@@ -25,3 +25,14 @@ def test_sqlite_synchronous_takes_only_a_known_level(monkeypatch):
     assert from_environment()["SQLITE_SYNCHRONOUS"] == "NORMAL"
     monkeypatch.setenv("SQLITE_SYNCHRONOUS", "FULL; PRAGMA x")
     assert "SQLITE_SYNCHRONOUS" not in from_environment()
+
+
+def test_postgresql_connections_get_a_connect_timeout_unless_the_url_or_the_options_set_one():
+    from campaign.database import engine_options
+
+    url = "postgresql+psycopg://app@db.example/campaign"
+    assert engine_options(url, {}, 5) == {"connect_args": {"connect_timeout": 5}}
+    assert engine_options(url + "?connect_timeout=9", {}, 5) == {}
+    mine = {"pool_size": 3, "connect_args": {"connect_timeout": 1, "application_name": "x"}}
+    assert engine_options(url, mine, 5) == mine
+    assert "connect_args" not in engine_options("sqlite://", {}, 5)  # in memory: nothing to add
